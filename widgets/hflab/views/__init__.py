@@ -1,0 +1,1 @@
+"""The course widgets: TaskRunner, AttentionView, HiddenStateView, ModelComparison."""
