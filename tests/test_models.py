@@ -1,0 +1,166 @@
+"""The catalog: every entry loads offline, nothing touches the network, errors say what to do."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import torch
+
+import hflab
+from hflab import models
+from hflab._paths import atomic_dir, is_complete
+
+
+def test_catalog_has_the_entries_the_course_needs():
+    entries = models.catalog()
+    assert len(entries) >= 20
+    keys = {e.key for e in entries}
+    assert {"minilm", "smollm2", "sentiment", "digits-vit", "digits-convnext"} <= keys
+    hub_ids = {e.hub_id for e in entries}
+    for seed_id in ("superb/hubert-base-superb-er", "openai/whisper-small", "facebook/wav2vec2-base-960h",
+                    "google/vit-base-patch16-224", "facebook/convnext-tiny-224", "facebook/detr-resnet-50",
+                    "google-t5/t5-small", "openai-community/gpt2", "distilbert/distilroberta-base",
+                    "magorshunov/layoutlm-invoices"):
+        assert seed_id in hub_ids, seed_id
+    for e in entries:
+        assert e.source in {"packaged", "trained", "tiny"}
+        assert e.description and any("\uac00" <= ch <= "\ud7a3" for ch in e.description), e.key  # Korean
+
+
+def test_catalog_filters_by_task_and_aliases():
+    assert {e.key for e in models.catalog("sentiment-analysis")} >= {"sentiment", "distilbert-sst2"}
+    assert {e.key for e in models.catalog("ner")} == {"bert-ner"}
+
+
+def test_resolve_accepts_keys_hub_ids_and_old_ids():
+    assert models.resolve("gpt2").key == "gpt2"
+    assert models.resolve("openai-community/gpt2").key == "gpt2"
+    assert models.resolve("T5-SMALL").key == "t5-small"
+    assert models.resolve("no/such-model") is None
+
+
+def test_unknown_key_error_suggests_alternatives():
+    with pytest.raises(models.UnknownModelError) as err:
+        models.load("minilmm")
+    assert "minilm" in str(err.value) and "catalog" in str(err.value)
+
+
+def test_hub_id_without_standin_offline_says_what_to_use():
+    with pytest.raises(models.UnknownModelError) as err:
+        models.load("someone/some-model-we-never-heard-of", offline=True)
+    message = str(err.value)
+    assert "offline" in message and "catalog key" in message
+
+
+def test_empty_name_is_refused_clearly():
+    with pytest.raises(models.UnknownModelError, match="catalog key or a Hub id"):
+        models.load("  ")
+
+
+def test_minilm_is_the_real_packaged_model():
+    m = models.load("sentence-transformers/all-MiniLM-L6-v2")
+    assert m.key == "minilm" and m.source == "packaged"
+    assert m.model.config.num_hidden_layers == 6 and m.model.config.num_attention_heads == 12
+    assert m.model.config._attn_implementation == "eager"
+    enc = m.tokenizer(["A cat sits on the mat.", "A kitten rests on a rug.", "Stock prices fell sharply."],
+                      return_tensors="pt", padding=True)
+    with torch.no_grad():
+        out = m.model(**enc).last_hidden_state
+    mask = enc["attention_mask"].unsqueeze(-1)
+    emb = torch.nn.functional.normalize((out * mask).sum(1) / mask.sum(1), dim=-1)
+    # real weights: the two cat sentences are closer to each other than to the finance one
+    assert emb[0] @ emb[1] > emb[0] @ emb[2] + 0.2
+
+
+def test_memory_cache_returns_the_same_object():
+    a = models.load("minilm")
+    b = models.load("minilm")
+    assert a is b
+
+
+def test_smollm2_answers_paris():
+    m = models.load("smollm2")
+    assert m.source == "packaged"
+    assert (models.home() / "packaged" / "smollm2" / "model.safetensors").exists()
+    tok = m.tokenizer
+    chat = [{"role": "user", "content": "What is the capital of France?"}]
+    enc = tok.apply_chat_template(chat, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    out = m.model.generate(**enc, max_new_tokens=12, do_sample=False)
+    answer = tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+    assert "Paris" in answer
+
+
+def test_offline_loads_make_no_network_call(monkeypatch):
+    """Every catalog entry answers offline with sockets blocked (builds first if needed)."""
+    for e in models.catalog():
+        if e.source == "tiny":
+            models.local_folder(e)  # build outside the block: building itself is offline too,
+    models.clear_memory_cache()  # but we want the loads themselves measured here
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network call attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    for e in models.catalog():
+        if e.source == "trained":
+            continue  # trained entries are covered by tests/test_train.py (they train on first use)
+        loaded = models.load(e.key, offline=True, quiet=True)
+        assert loaded.source == e.source
+        assert sum(p.numel() for p in loaded.model.parameters()) > 0
+        models.clear_memory_cache()
+
+
+def test_every_standin_load_says_so(capsys):
+    for e in models.catalog():
+        if e.source != "tiny":
+            continue
+        models.load(e.key, offline=True)
+        line = capsys.readouterr().out
+        assert f"random stand-in for {e.hub_id}" in line, e.key
+    models.clear_memory_cache()
+
+
+def test_atomic_dir_leaves_nothing_half_written(tmp_path):
+    target = tmp_path / "built"
+    with pytest.raises(KeyboardInterrupt), atomic_dir(target) as tmp:
+        (tmp / "weights.bin").write_text("partial")
+        raise KeyboardInterrupt
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+    with atomic_dir(target) as tmp:
+        (tmp / "weights.bin").write_text("whole")
+    assert is_complete(target) and (target / "weights.bin").read_text() == "whole"
+
+
+def test_hflab_home_is_respected(monkeypatch, tmp_path):
+    monkeypatch.setenv("HFLAB_HOME", str(tmp_path / "cache"))
+    assert models.home() == tmp_path / "cache"
+    assert (tmp_path / "cache").is_dir()
+
+
+def test_setup_prints_one_banner_and_seeds(capsys):
+    info = hflab.setup(seed=123)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    banner = out[0]
+    for word in ("python", "torch", "transformers", "hflab", "device", "cache"):
+        assert word in banner
+    assert info["offline"] is True and info["device"] in ("cpu", "cuda")
+    first = torch.rand(3)
+    hflab.setup(seed=123, quiet=True)
+    assert torch.equal(first, torch.rand(3))
+
+
+def test_setup_gives_matplotlib_a_hangul_font():
+    import matplotlib
+    from matplotlib import font_manager
+
+    info = hflab.setup(quiet=True)
+    assert info["font"], "no Korean-capable font found: install fonts-nanum"
+    font = font_manager.findfont(font_manager.FontProperties(family=matplotlib.rcParams["font.family"]))
+    from matplotlib.ft2font import FT2Font
+
+    assert FT2Font(font).get_char_index(ord("한")) != 0  # the glyph exists: no tofu boxes

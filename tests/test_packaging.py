@@ -1,0 +1,64 @@
+"""Packaging: one dependency list, and the README's commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _environment_lines() -> list[str]:
+    text = (ROOT / "environment.yml").read_text()
+    return [line.split("#")[0].strip() for line in text.splitlines() if line.split("#")[0].strip()]
+
+
+def test_environment_yml_installs_this_project_and_nothing_else():
+    lines = _environment_lines()
+    assert "- python=3.11" in lines
+    pip_items = [line[2:].strip() for line in lines[lines.index("- pip:") + 1:] if line.startswith("- ")]
+    assert pip_items == ["-e .[dev]"], "environment.yml must install the project (deps live in pyproject)"
+    conda_items = [line[2:].strip() for line in lines[: lines.index("- pip:")] if line.startswith("- ")]
+    names = {re.split(r"[=<>]", item)[0] for item in conda_items if item not in ("conda-forge",)}
+    assert names == {"python", "pip"}, f"conda deps duplicate pyproject's: {names}"
+
+
+def test_pyproject_builds_hflab_from_widgets_and_has_dev_extra():
+    data = _pyproject()
+    assert data["project"]["name"] == "hflab"
+    assert data["tool"]["setuptools"]["packages"]["find"]["where"] == ["widgets"]
+    dev = " ".join(data["project"]["optional-dependencies"]["dev"])
+    for tool in ("pytest", "nbmake", "ruff"):
+        assert tool in dev
+    torch_req = next(d for d in data["project"]["dependencies"] if d.startswith("torch"))
+    assert "==" not in torch_req, "keep torch a range; CI installs the CPU wheel first"
+
+
+def test_widget_javascript_is_packaged():
+    data = _pyproject()
+    patterns = data["tool"]["setuptools"]["package-data"]["hflab"]
+    assert "views/static/*.js" in patterns
+    for js in (ROOT / "widgets" / "hflab" / "views" / "static").glob("*.js"):
+        assert "http://" not in js.read_text() and "https://" not in js.read_text(), f"{js.name} loads from a CDN?"
+
+
+def _readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```(?:bash|sh)\n(.*?)```", readme, flags=re.S)
+    return [line.strip() for block in blocks for line in block.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def test_ci_runs_exactly_the_readme_install_and_test_commands():
+    commands = _readme_commands()
+    install = next(c for c in commands if c.startswith("pip install"))
+    test = next(c for c in commands if "pytest" in c)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert install in ci and test in ci
+    assert ci.index("pip install torch==2.13.0") < ci.index(install), "torch CPU wheel must come first"
+    assert "apt-get update" in ci
