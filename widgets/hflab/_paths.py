@@ -56,6 +56,7 @@ def atomic_dir(target: Path):
     try:
         yield tmp
         (tmp / ".complete").write_text("ok\n")
+        tmp.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary folder
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
