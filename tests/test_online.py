@@ -1,7 +1,7 @@
 """Online fidelity: the same code against the real Hub checkpoints.
 
 Marked `online`: skipped when the Hub is unreachable or HF_HUB_OFFLINE=1 (as in CI here).
-With Hub access run `HFLAB_ONLINE=1 python -m pytest -m online` to execute every notebook and the
+With Hub access run `HF_HUB_OFFLINE=0 python -m pytest -m online` to execute every notebook and the
 catalog against the real checkpoints instead of the offline stand-ins.
 """
 
