@@ -1,0 +1,183 @@
+"""Extractive question answering, which transformers v5 dropped as a pipeline, on AutoModelForQuestionAnswering.
+
+    >>> qa = hflab.pipeline("question-answering")
+    >>> qa(question="What is the name of the repository?",
+    ...    context="The name of the repository is huggingface/transformers")
+    {'score': 0.93, 'start': 30, 'end': 54, 'answer': 'huggingface/transformers'}
+
+The answer is always a slice of the context: ``context[start:end] == answer``. A context longer
+than the model reads is cut into overlapping windows (``doc_stride`` tokens shared), and the
+best span over all windows wins, as in transformers v4.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .base import TaskPipeline
+from .errors import InputError
+from .text import check_text
+
+DEFAULTS = {"top_k": 1, "doc_stride": 128, "max_answer_len": 15, "max_seq_len": 384,
+            "handle_impossible_answer": False, "align_to_words": True}
+
+
+class QuestionAnsweringPipeline(TaskPipeline):
+    """qa(question=..., context=...) -> {score, start, end, answer}; lists or dicts give a list back."""
+
+    def __init__(self, task, resolved, *, task_name=None, device=None, **defaults):
+        super().__init__(task, resolved, task_name=task_name)
+        if self.tokenizer is None or not getattr(self.tokenizer, "is_fast", False):
+            raise InputError("question-answering needs a fast tokenizer (it maps tokens back to characters).",
+                             "load the model with its tokenizer.json, e.g. a catalog key like 'distilbert-squad'.")
+        if device is not None:
+            self.model.to(device)
+        unknown = set(defaults) - set(DEFAULTS)
+        if unknown:
+            raise InputError(f"question-answering does not know {sorted(unknown)}.",
+                             f"use some of: {', '.join(DEFAULTS)}.")
+        self.defaults = {**DEFAULTS, **defaults}
+        self._forward_args = set(inspect.signature(self.model.forward).parameters)
+        self._question_first = self.tokenizer.padding_side == "right"
+
+    def __call__(self, *args, **kwargs):
+        """One question -> a dict (a list of top_k dicts when top_k > 1); several -> a list of those."""
+        examples, single = _examples(args, kwargs)
+        unknown = set(kwargs) - set(DEFAULTS)
+        if unknown:
+            raise InputError(f"question-answering got unexpected arguments {sorted(unknown)}.",
+                             "call it as qa(question=..., context=...), with options such as top_k=3.")
+        params = {**self.defaults, **kwargs}
+        answers = [self.answer(question, context, **params) for question, context in examples]
+        return answers[0] if single else answers
+
+    def answer(self, question: str, context: str, *, top_k, doc_stride, max_answer_len, max_seq_len,
+               handle_impossible_answer, align_to_words):
+        """The best `top_k` spans of `context` for `question`, as v4 dicts."""
+        import torch
+
+        encoding, context_index = self._encode(question, context, max_seq_len, doc_stride)
+        inputs = {k: v for k, v in encoding.items() if k in self._forward_args}
+        with torch.no_grad():
+            output = self.model(**inputs)
+        candidates, null_score = [], None
+        for feature in range(encoding["input_ids"].shape[0]):
+            spans, null = _best_spans(encoding, feature, context_index, output.start_logits[feature],
+                                      output.end_logits[feature], top_k, max_answer_len)
+            null_score = null if null_score is None else min(null_score, null)
+            for score, s, e in spans:
+                start, end = _char_span(encoding, feature, s, e, context_index, align_to_words)
+                candidates.append((score, start, end))
+        answers = _top_unique(candidates, top_k, context)
+        if handle_impossible_answer and null_score is not None and (not answers or null_score > answers[0]["score"]):
+            answers = [{"score": null_score, "start": 0, "end": 0, "answer": ""}] + answers[: top_k - 1]
+        if not answers:
+            answers = [{"score": 0.0, "start": 0, "end": 0, "answer": ""}]
+        return answers[0] if top_k == 1 else answers
+
+    def _encode(self, question, context, max_seq_len, doc_stride):
+        tok = self.tokenizer
+        max_seq_len = min(max_seq_len, tok.model_max_length or max_seq_len)
+        question_len = len(tok(question, add_special_tokens=False)["input_ids"])
+        room = max_seq_len - question_len - tok.num_special_tokens_to_add(pair=True)
+        if room < 8:
+            raise InputError(f"The question is {question_len} tokens long; the model reads {max_seq_len} in all.",
+                             "ask a shorter question.")
+        doc_stride = min(doc_stride, room // 2)  # the tokenizer needs room for new tokens in each window
+        first, second = (question, context) if self._question_first else (context, question)
+        encoding = tok(first, second, truncation="only_second" if self._question_first else "only_first",
+                       max_length=max_seq_len, stride=doc_stride, return_overflowing_tokens=True,
+                       return_offsets_mapping=True, padding=True, return_tensors="pt")
+        encoding.pop("overflow_to_sample_mapping", None)
+        return encoding, (1 if self._question_first else 0)
+
+
+def _examples(args, kwargs):
+    """All the v4 call forms -> ([(question, context), ...], single?)."""
+    question, context = kwargs.pop("question", None), kwargs.pop("context", None)
+    for name in ("X", "data"):  # v4's old names for the positional input
+        if name in kwargs:
+            args = (kwargs.pop(name),) + args
+    if question is None and len(args) == 2 and all(isinstance(a, str) for a in args):
+        question, context = args
+    elif question is None and len(args) == 1:
+        item = args[0]
+        if isinstance(item, dict):
+            return [_pair(item)], True
+        if isinstance(item, (list, tuple)) and item and all(isinstance(i, dict) for i in item):
+            return [_pair(i) for i in item], False
+        raise InputError(f"question-answering cannot read a {type(item).__name__}.",
+                         "call it as qa(question='...', context='...') or with {'question':..., 'context':...}.")
+    elif args:
+        raise InputError("question-answering got positional arguments it cannot read.",
+                         "call it as qa(question='...', context='...').")
+    if question is None or context is None:
+        raise InputError("question-answering needs both a question and a context.",
+                         "call it as qa(question='Who?', context='The text that holds the answer.').")
+    if isinstance(question, str) and isinstance(context, str):
+        return [(check_text(question, "question"), check_text(context, "context"))], True
+    questions = list(question) if isinstance(question, (list, tuple)) else None
+    contexts = list(context) if isinstance(context, (list, tuple)) else None
+    if questions is not None and contexts is None:
+        contexts = [context] * len(questions)
+    elif contexts is not None and questions is None:
+        questions = [question] * len(contexts)
+    if questions is None or len(questions) != len(contexts) or not questions:
+        raise InputError("question and context lists must be non-empty and the same length.",
+                         "pass one context per question (or one context for all questions).")
+    return [(check_text(q, "question"), check_text(c, "context")) for q, c in zip(questions, contexts)], False
+
+
+def _pair(item: dict):
+    if "question" not in item or "context" not in item:
+        raise InputError(f"A question-answering dict needs 'question' and 'context' keys, got {sorted(item)}.",
+                         "pass {'question': '...', 'context': '...'}.")
+    return check_text(item["question"], "question"), check_text(item["context"], "context")
+
+
+def _best_spans(encoding, feature, context_index, start_logits, end_logits, top_k, max_answer_len):
+    """[(score, start_token, end_token)] inside the context of one window, and the no-answer score."""
+    import torch
+
+    sequence_ids = encoding.sequence_ids(feature)
+    outside = torch.tensor([s != context_index for s in sequence_ids])  # [tokens]
+    cls_index = 0
+    start = start_logits.masked_fill(outside, float("-inf"))
+    end = end_logits.masked_fill(outside, float("-inf"))
+    if bool(outside.all()):
+        return [], None
+    start_p, end_p = start.softmax(-1), end.softmax(-1)  # [tokens]
+    null = float(start_logits.softmax(-1)[cls_index] * end_logits.softmax(-1)[cls_index])
+    scores = start_p[:, None] * end_p[None, :]  # [start, end]
+    # only end >= start, and at most max_answer_len tokens
+    scores = torch.triu(scores) - torch.triu(scores, diagonal=max_answer_len)
+    k = min(top_k, int((scores > 0).sum()) or 1)
+    best = torch.topk(scores.flatten(), k)
+    n = scores.shape[1]
+    return [(float(v), int(i) // n, int(i) % n) for v, i in zip(best.values, best.indices) if v > 0], null
+
+
+def _char_span(encoding, feature, start_token, end_token, context_index, align_to_words):
+    """Token span -> character span in the context (whole words when align_to_words)."""
+    offsets = encoding["offset_mapping"][feature]
+    start, end = int(offsets[start_token][0]), int(offsets[end_token][1])
+    if align_to_words:
+        start_word = encoding.token_to_word(feature, start_token)
+        end_word = encoding.token_to_word(feature, end_token)
+        if start_word is not None and end_word is not None:
+            start = encoding.word_to_chars(feature, start_word, sequence_index=context_index)[0]
+            end = encoding.word_to_chars(feature, end_word, sequence_index=context_index)[1]
+    return start, end
+
+
+def _top_unique(candidates, top_k, context):
+    """The best `top_k` distinct character spans, as v4 answer dicts."""
+    answers, seen = [], set()
+    for score, start, end in sorted(candidates, key=lambda c: -c[0]):
+        if (start, end) in seen:
+            continue
+        seen.add((start, end))
+        answers.append({"score": score, "start": start, "end": end, "answer": context[start:end]})
+        if len(answers) == top_k:
+            break
+    return answers
