@@ -119,19 +119,23 @@ def _check_rollout(answer) -> None:
     "03.3",
     question=(
         "로짓 렌즈 함수 `logit_lens(hidden_states, norm, lm_head, k=3)`를 만드세요. `hidden_states`는 "
-        "`[layers+1, n, d]`, `norm`은 모델의 마지막 정규화 층, `lm_head`는 출력 층입니다. 층마다 "
-        "**마지막 토큰**의 상태에 norm → lm_head를 적용해 상위 k개 토큰 id를 `[layers+1, k]` 정수 텐서로 "
-        "돌려주세요. 함수를 `answer`에 넣으세요."
+        "transformers가 돌려주는 `[layers+1, n, d]`, `norm`은 모델의 마지막 정규화 층, `lm_head`는 출력 층입니다. "
+        "층마다 **마지막 토큰**의 상태를 읽어 상위 k개 토큰 id를 `[layers+1, k]` 정수 텐서로 돌려주세요. "
+        "중간 층(마지막 원소를 뺀 모두)은 norm → lm_head를 거치고, 마지막 원소는 이미 norm을 거친 상태이므로 "
+        "lm_head만 적용합니다. 함수를 `answer`에 넣으세요."
     ),
-    hint="hidden_states[:, -1] 의 모양은 [layers+1, d]예요. lm_head(norm(그것)).topk(k, dim=-1).indices 한 줄이면 됩니다.",
+    hint=("last = hidden_states[:, -1] 의 모양은 [layers+1, d]예요. torch.cat([lm_head(norm(last[:-1])), "
+          "lm_head(last[-1:])]) 로 로짓을 만든 뒤 .topk(k, dim=-1).indices 를 돌려주세요."),
     solution='''
 import torch
 
 def logit_lens(hidden_states, norm, lm_head, k=3):
     # hidden_states: [layers+1, n, d] -> top-k token ids per layer: [layers+1, k]
     with torch.no_grad():
-        last = hidden_states[:, -1]             # [layers+1, d]
-        logits = lm_head(norm(last))            # [layers+1, vocab]
+        last = hidden_states[:, -1]                  # [layers+1, d]
+        middle = lm_head(norm(last[:-1]))            # [layers, vocab]: states before the final norm
+        final = lm_head(last[-1:])                   # [1, vocab]: transformers already normed this one
+        logits = torch.cat([middle, final])          # [layers+1, vocab]
     return logits.topk(k, dim=-1).indices
 
 answer = logit_lens
@@ -145,17 +149,26 @@ def _check_logit_lens(answer) -> None:
     head = torch.nn.Linear(8, 11, bias=False)
     with torch.no_grad():
         head.weight.copy_(torch.randn(11, 8, generator=g))
-        want = head(norm(hidden[:, -1])).topk(3, dim=-1).indices
+        # a norm with a random scale and shift, so normed twice gives other top tokens than normed once
+        norm.weight.copy_(torch.rand(8, generator=g) * 3)
+        norm.bias.copy_(torch.randn(8, generator=g) * 2)
+        last = hidden[:, -1]
+        want = torch.cat([head(norm(last[:-1])), head(last[-1:])]).topk(3, dim=-1).indices
+        all_normed = head(norm(last)).topk(3, dim=-1).indices
+        no_norm = head(last).topk(3, dim=-1).indices
+        first = torch.cat([head(norm(hidden[:-1, 0])), head(hidden[-1:, 0])]).topk(3, dim=-1).indices
     got = torch.as_tensor(answer(hidden, norm, head, k=3))
     assert got.shape == (4, 3), f"결과 모양은 (layers+1, k) = (4, 3)이어야 해요. 지금은 {tuple(got.shape)}."
-    if not torch.equal(got.long(), want):
-        no_norm = head(hidden[:, -1]).topk(3, dim=-1).indices
-        if torch.equal(got.long(), no_norm):
-            raise AssertionError("마지막 정규화 층(norm)을 건너뛰었어요. 중간층 상태도 norm을 거친 뒤 lm_head에 넣어야 해요.")
-        first = head(norm(hidden[:, 0])).topk(3, dim=-1).indices
-        if torch.equal(got.long(), first):
+    got = got.long()
+    if not torch.equal(got, want):
+        if torch.equal(got, all_normed):
+            raise AssertionError("마지막 원소까지 norm을 한 번 더 적용했어요. transformers가 돌려준 마지막 히든 스테이트는 "
+                                 "이미 정규화된 상태라 lm_head만 적용해야 해요.")
+        if torch.equal(got, no_norm):
+            raise AssertionError("중간 층에서 마지막 정규화 층(norm)을 건너뛰었어요. 중간 층 상태는 norm을 거친 뒤 lm_head에 넣어야 해요.")
+        if torch.equal(got, first):
             raise AssertionError("첫 토큰을 읽었어요. 다음 토큰 예측은 마지막 토큰(hidden_states[:, -1])에서 나와요.")
-        raise AssertionError("상위 토큰이 달라요. 층마다 마지막 토큰 → norm → lm_head → topk 순서인지 확인하세요.")
+        raise AssertionError("상위 토큰이 달라요. 층마다 마지막 토큰 → (중간 층이면 norm) → lm_head → topk 순서인지 확인하세요.")
 
 
 @register(
