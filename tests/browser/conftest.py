@@ -125,7 +125,7 @@ def browser():
         b.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def new_page(browser):
     contexts = []
 
