@@ -62,8 +62,9 @@ class QuestionAnsweringPipeline(TaskPipeline):
             output = self.model(**inputs)
         candidates, null_score = [], None
         for feature in range(encoding["input_ids"].shape[0]):
+            # extra candidates: word alignment can map several token spans onto one answer
             spans, null = _best_spans(encoding, feature, context_index, output.start_logits[feature],
-                                      output.end_logits[feature], top_k, max_answer_len)
+                                      output.end_logits[feature], 3 * top_k + 5, max_answer_len)
             null_score = null if null_score is None else min(null_score, null)
             for score, s, e in spans:
                 start, end = _char_span(encoding, feature, s, e, context_index, align_to_words)
