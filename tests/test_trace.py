@@ -1,0 +1,192 @@
+"""hflab.trace equals the model's own forward pass, for every kind of model the course traces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import hflab
+from hflab.tracing import TraceInputError, TraceMismatchError, eager_attention
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return hflab.models.load("minilm", quiet=True)
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    return hflab.models.load("smollm2", quiet=True)
+
+
+def _plain(model, **inputs):
+    with torch.no_grad():
+        return model(**inputs, output_hidden_states=True, output_attentions=True)
+
+
+def _stacked(layers):
+    return np.stack([t[0].float().numpy() for t in layers])
+
+
+def test_minilm_encoder_matches_forward(minilm):
+    text = "The cat sat on the mat."
+    tr = hflab.trace(minilm, text)
+    enc = minilm.tokenizer(text, return_tensors="pt")
+    ref = _plain(minilm.model, **enc)
+    n = enc["input_ids"].shape[1]
+    assert tr.kind == "encoder"
+    assert tr.attentions.shape == (6, 12, n, n)  # [L, H, N, N]
+    assert tr.hidden_states.shape == (7, n, 384)  # [L+1, N, D]
+    np.testing.assert_allclose(tr.attentions, _stacked(ref.attentions), atol=1e-6)
+    np.testing.assert_allclose(tr.hidden_states, _stacked(ref.hidden_states), atol=1e-5)
+    assert tr.tokens[0] == "[CLS]" and tr.tokens[-1] == "[SEP]"
+    assert tr.special_mask.tolist() == [True] + [False] * (n - 2) + [True]
+    assert tr.offsets[2] == (4, 7) and text[slice(*tr.offsets[2])] == "cat"
+    np.testing.assert_allclose(tr.attentions.sum(-1), 1.0, atol=1e-5)  # rows are distributions
+
+
+def test_smollm2_decoder_gqa_and_logits(smollm2):
+    text = "The capital of France is"
+    tr = hflab.trace(smollm2, text)
+    enc = smollm2.tokenizer(text, return_tensors="pt")
+    ref = _plain(smollm2.model, **enc)
+    n = enc["input_ids"].shape[1]
+    assert tr.kind == "decoder"
+    assert tr.attentions.shape == (30, 9, n, n)  # one map per query head, though only 3 KV heads
+    assert tr.num_kv_heads == 3
+    np.testing.assert_allclose(tr.logits, ref.logits[0].numpy(), atol=1e-4)
+    np.testing.assert_allclose(tr.attentions, _stacked(ref.attentions), atol=1e-6)
+    assert np.allclose(np.triu(tr.attentions[0, 0], k=1), 0)  # causal: no attention to the future
+    assert smollm2.tokenizer.decode(int(tr.logits[-1].argmax())).strip() == "Paris"
+
+
+def test_eager_switched_and_restored(minilm):
+    model = minilm.model
+    model.set_attn_implementation("sdpa")
+    try:
+        tr = hflab.trace(model, "hello world", tokenizer=minilm.tokenizer)
+        assert model.config._attn_implementation == "sdpa"  # restored
+        assert tr.attentions.shape[:2] == (6, 12)
+        with eager_attention(model):
+            assert model.config._attn_implementation == "eager"
+        assert model.config._attn_implementation == "sdpa"
+    finally:
+        model.set_attn_implementation("eager")
+
+
+def test_mismatch_raises(minilm, monkeypatch):
+    import hflab.tracing as tracing
+
+    real = tracing._checked_output
+    calls = {"n": 0}
+
+    def tampered(out):  # the second call sees the traced pass: pretend it came out different
+        calls["n"] += 1
+        value = real(out)
+        return value + 1.0 if calls["n"] == 2 else value
+
+    monkeypatch.setattr(tracing, "_checked_output", tampered)
+    with pytest.raises(TraceMismatchError):
+        hflab.trace(minilm, "hello world")
+
+
+def test_gpt2_standin():
+    m = hflab.models.load("gpt2", quiet=True)
+    tr = hflab.trace(m, "Hello there my friend")
+    enc = m.tokenizer("Hello there my friend", return_tensors="pt")
+    ref = _plain(m.model, **enc)
+    L, H = m.model.config.n_layer, m.model.config.n_head
+    n = enc["input_ids"].shape[1]
+    assert tr.kind == "decoder" and tr.attentions.shape == (L, H, n, n)
+    np.testing.assert_allclose(tr.logits, ref.logits[0].numpy(), atol=1e-4)
+    np.testing.assert_allclose(tr.hidden_states, _stacked(ref.hidden_states), atol=1e-5)
+
+
+@pytest.mark.parametrize("key,text", [
+    ("t5-small", "translate English to German: The house is small."),
+    ("distilbart-cnn", "The city council met on Monday to discuss the new park."),
+])
+def test_seq2seq_step_by_step(key, text):
+    m = hflab.models.load(key, quiet=True)
+    tr = hflab.trace(m, text, max_new_tokens=6)
+    enc = m.tokenizer(text, return_tensors="pt")
+    n = enc["input_ids"].shape[1]
+    cfg = m.model.config
+    L_dec = getattr(cfg, "num_decoder_layers", None) or cfg.decoder_layers
+    t = len(tr.decoder_tokens)
+    assert tr.kind == "encoder-decoder"
+    assert tr.attentions.shape[2:] == (n, n)
+    assert tr.decoder_attentions.shape[0] == L_dec and tr.decoder_attentions.shape[2:] == (t, t)
+    assert tr.cross_attentions.shape[2:] == (t, n)  # [L, H, steps, source tokens]
+    assert tr.hidden_states.shape[:2] == (tr.attentions.shape[0] + 1, n)
+    assert tr.decoder_hidden_states.shape[:2] == (L_dec + 1, t)
+    # generation's own step-by-step cross attention equals our rows
+    with torch.no_grad():
+        gen = m.model.generate(**enc, max_new_tokens=6, do_sample=False, num_beams=1,
+                               return_dict_in_generate=True, output_attentions=True)
+    assert gen.sequences[0, :t].tolist() == tr.decoder_input_ids.tolist()
+    for step, per_layer in enumerate(gen.cross_attentions[:t]):
+        ours = tr.cross_attentions[:, :, step]  # [L, H, n]
+        theirs = np.stack([a[0, :, -1].float().numpy() for a in per_layer])
+        np.testing.assert_allclose(ours, theirs, atol=1e-5)
+
+
+def test_vit_patch_labels():
+    from PIL import Image
+
+    m = hflab.models.load("vit-base", quiet=True)
+    tr = hflab.trace(m, Image.new("RGB", (64, 48), (200, 10, 10)))
+    grid = m.model.config.image_size // m.model.config.patch_size
+    n = 1 + grid * grid
+    assert tr.kind == "vision"
+    assert tr.tokens[:3] == ["[CLS]", "p(0,0)", "p(0,1)"] and tr.tokens[-1] == f"p({grid - 1},{grid - 1})"
+    assert tr.attentions.shape[2:] == (n, n) and tr.hidden_states.shape[1] == n
+    assert tr.special_mask[0] and not tr.special_mask[1:].any()
+    pixels = m.processor(images=Image.new("RGB", (64, 48), (200, 10, 10)), return_tensors="pt")
+    np.testing.assert_allclose(tr.logits, _plain(m.model, **pixels).logits[0].numpy(), atol=1e-5)
+
+
+def test_wav2vec2_frame_labels():
+    m = hflab.models.load("wav2vec2-960h", quiet=True)
+    wave = np.sin(np.arange(16000) / 10).astype(np.float32)  # 1 s at 16 kHz
+    tr = hflab.trace(m, wave)
+    assert tr.kind == "audio"
+    assert tr.tokens[:3] == ["0.00s", "0.02s", "0.04s"]
+    assert len(tr.tokens) == tr.attentions.shape[2] == 49  # 20 ms frames
+    inputs = m.processor(wave, sampling_rate=16000, return_tensors="pt")
+    np.testing.assert_allclose(tr.logits, _plain(m.model, **inputs).logits[0].numpy(), atol=1e-5)
+
+
+def test_tokenized_dict_input(minilm):
+    enc = minilm.tokenizer("a tokenized input", return_tensors="pt")
+    tr = hflab.trace(minilm, enc)
+    assert tr.tokens == minilm.tokenizer.convert_ids_to_tokens(enc["input_ids"][0])
+    assert tr.special_mask[0] and tr.special_mask[-1]
+
+
+def test_bad_inputs(minilm):
+    with pytest.raises(TraceInputError, match="empty"):
+        hflab.trace(minilm, "   ")
+    long_text = "word " * 600
+    with pytest.raises(TraceInputError, match=r"at most 512.*truncation=True"):
+        hflab.trace(minilm, long_text)
+    assert len(hflab.trace(minilm, long_text, truncation=True).tokens) == 512
+    with pytest.raises(TraceInputError, match="batch"):
+        hflab.trace(minilm, minilm.tokenizer(["a", "b"], return_tensors="pt"))
+    with pytest.raises(TypeError):
+        hflab.trace("minilm", "text")
+
+
+def test_image_model_refuses_text():
+    with pytest.raises(TraceInputError, match="vision"):
+        hflab.trace(hflab.models.load("vit-base", quiet=True), "a cat")
+
+
+@pytest.mark.slow
+def test_smollm2_2048_tokens(smollm2):
+    ids = torch.randint(100, 40000, (1, 2048))
+    tr = hflab.trace(smollm2, {"input_ids": ids, "attention_mask": torch.ones_like(ids)})
+    assert tr.attentions.shape == (30, 9, 2048, 2048)
+    assert tr.attentions.dtype == np.float16  # 4.5 GB in float32: kept at half size
+    assert tr.hidden_states.shape == (31, 2048, 576)
