@@ -108,7 +108,9 @@ def raw_text(result) -> str:
 
 
 def _describe(value) -> str:
-    if hasattr(value, "size") and hasattr(value, "mode"):  # PIL image
+    from PIL import Image
+
+    if isinstance(value, Image.Image):
         return f"<PIL.Image {value.mode} {value.size[0]}x{value.size[1]}>"
     if hasattr(value, "shape"):
         if getattr(value, "ndim", 1) == 0:

@@ -54,6 +54,11 @@ CALL_OPTIONS = {
     "image-to-text": {"max_new_tokens": 30},
     "fill-mask": {"top_k": 5},
 }
+# a random stand-in's boxes and masks rarely pass the usual thresholds; show them anyway (marked as meaningless)
+STANDIN_THRESHOLDS = {
+    "object-detection": {"threshold": 0.0},
+    "image-segmentation": {"threshold": 0.0, "mask_threshold": 0.0, "overlap_mask_area_threshold": 0.0},
+}
 BUILD_OPTIONS = {"token-classification": {"aggregation_strategy": "simple"}}
 SEED_TEXTS = {  # used when data/texts/examples.json is not there
     "text-classification": "Hugging Face is the best thing since sliced bread!",
@@ -328,6 +333,8 @@ class TaskRunner(widgets.VBox):
         if task == "document-question-answering":
             return pipe(question=self.question, image=self._require(self.image, "image"))
         if task in IMAGE_TASKS:
+            if pipe.is_standin and task in STANDIN_THRESHOLDS:
+                options = {**options, **STANDIN_THRESHOLDS[task]}
             return pipe(self._require(self.image, "image"), **options)
         if task in AUDIO_TASKS:
             return pipe(self._require(self.audio, "audio"), **options)
