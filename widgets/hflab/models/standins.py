@@ -227,7 +227,10 @@ def whisper_generation_fields(tokenizer) -> dict:
         task_to_id={"transcribe": ids("<|transcribe|>"), "translate": ids("<|translate|>")},
         no_timestamps_token_id=ids("<|notimestamps|>"), prev_sot_token_id=ids("<|startofprev|>"),
         is_multilingual=True, begin_suppress_tokens=[ids("Ġ"), eot], max_initial_timestamp_index=50,
-        max_new_tokens=MAX_NEW_TOKENS,
+        max_length=MAX_NEW_TOKENS,  # Whisper counts max_length after its 4-token prompt (real: 448)
+        # Random weights emit timestamp tokens even in no-timestamp mode, and Whisper's seek loop would then
+        # decode the same 30 s window again and again. One decoding call per window, as a trained model makes.
+        force_unique_generate_call=True,
     )
 
 
@@ -292,7 +295,8 @@ def build_mask2former(out_dir: Path) -> None:
                          out_features=["stage1", "stage2", "stage3", "stage4"])
     config = tf.Mask2FormerConfig(backbone_config=swin, feature_size=WIDTH, mask_feature_size=WIDTH, hidden_dim=WIDTH,
                                   encoder_feedforward_dim=FFN, dim_feedforward=FFN, encoder_layers=LAYERS,
-                                  decoder_layers=LAYERS + 1, num_attention_heads=HEADS, num_queries=20,
+                                  decoder_layers=LAYERS + 1,  # Mask2Former runs decoder_layers - 1 of them
+                                  num_attention_heads=HEADS, num_queries=20,
                                   **label_maps(label_list("coco-panoptic")))
     processor = tf.Mask2FormerImageProcessor(size={"shortest_edge": 384, "longest_edge": 1333}, size_divisor=32,
                                              ignore_index=255, image_mean=IMAGENET_MEAN, image_std=IMAGENET_STD)
@@ -431,7 +435,8 @@ def build_blip_captioning(out_dir: Path) -> None:
     config = tf.BlipConfig(text_config=text.to_dict(), vision_config=vision.to_dict(), projection_dim=WIDTH,
                            image_text_hidden_size=WIDTH)
     model = new_model(tf.BlipForConditionalGeneration, config)
-    generation(model, bos_token_id=bos, eos_token_id=sep, pad_token_id=pad, max_new_tokens=MAX_NEW_TOKENS)
+    # BLIP's generate() hands over to its text decoder, whose config keeps transformers' default of 20 tokens.
+    generation(model, bos_token_id=bos, eos_token_id=sep, pad_token_id=pad)
     images = tf.BlipImageProcessor(size={"height": 384, "width": 384}, resample=3, image_mean=CLIP_MEAN,
                                    image_std=CLIP_STD)
     save(out_dir, model, tf.BlipProcessor(image_processor=images, tokenizer=tokenizer))
