@@ -45,6 +45,9 @@ class NativePipeline(TaskPipeline):
 
     def __call__(self, inputs=None, *args, **kwargs):
         """The same call and the same output as `transformers.pipeline(task)(...)`."""
+        if args and self.task == "document-question-answering":  # pipe(image, "question?")
+            kwargs.setdefault("question", args[0])
+            args = args[1:]
         inputs, kwargs = self._prepare(inputs, kwargs)
         return self.inner(inputs, *args, **kwargs)
 
