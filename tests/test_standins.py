@@ -9,7 +9,10 @@ task (or ``generate`` / a forward pass where v5 dropped the pipeline) crashes on
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -212,6 +215,24 @@ def test_two_builds_are_identical(key, tmp_path):
     for name in names:
         if name != "model.safetensors":
             assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def trained_vocabularies():
+    """Every vocabulary the stand-ins learn from the corpus, as plain JSON-able data."""
+    bpe_vocab, bpe_merges = standins.train_byte_bpe(2000, tuple(standins.ROBERTA_SPECIALS))
+    return {"byte_bpe": [bpe_vocab, [list(m) for m in bpe_merges]],
+            "wordpiece": standins.train_wordpiece(3000, lowercase=False),
+            "unigram": [list(piece) for piece in standins.train_unigram(2000)]}
+
+
+def test_tokenizer_training_gives_the_same_vocabulary_in_a_new_process():
+    # In one process the trained vocabularies are cached, so only a second process shows whether
+    # training itself is repeatable (hash-map order or threads must not decide ties).
+    code = ("import json, sys; sys.path.insert(0, {tests!r}); import test_standins as t; "
+            "print(json.dumps(t.trained_vocabularies()))").format(tests=str(Path(__file__).parent))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert json.loads(fresh.stdout.strip().splitlines()[-1]) == json.loads(json.dumps(trained_vocabularies()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,14 +5,16 @@ checkpoint: the same model class, the same processor class, the same special tok
 same label names, but a couple of layers of width 32 and random weights. Their outputs mean
 nothing; they let every notebook cell run offline.
 
-- Tokenizers are trained here with the `tokenizers` library on ``data/corpus/english.txt``,
-  or (uncased BERT family) reuse the bert-base-uncased vocabulary packaged with MiniLM.
+- Tokenizers are trained here on ``data/corpus/english.txt``: byte-level BPE and WordPiece with the
+  `tokenizers` library, T5's Unigram with `sentencepiece`; the uncased BERT family reuses the
+  bert-base-uncased vocabulary packaged with MiniLM.
 - Label lists come from ``data/labels/`` (ImageNet-1k, COCO) or are written below (short ones).
 - Every builder seeds torch itself, so two builds give identical weights.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from contextlib import contextmanager
 from functools import lru_cache
@@ -39,7 +41,6 @@ WAV2VEC2_960H_VOCAB = ["<pad>", "<s>", "</s>", "<unk>", "|", "E", "T", "A", "O",
                        "L", "U", "M", "W", "C", "F", "G", "Y", "P", "B", "V", "K", "'", "X", "J", "Q", "Z"]
 ROBERTA_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # ids 0-3, as in RoBERTa and BART; <mask> comes last
 BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-T5_SPECIALS = ["<pad>", "</s>", "<unk>"]  # ids 0-2, as in T5
 IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 CLIP_MEAN, CLIP_STD = [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711]
 
@@ -82,23 +83,36 @@ def train_byte_bpe(vocab_size: int, specials: tuple[str, ...] = ()) -> tuple[dic
 
 @lru_cache(maxsize=2)
 def train_wordpiece(vocab_size: int, lowercase: bool) -> dict:
-    """A BERT WordPiece vocabulary ([PAD] [UNK] [CLS] [SEP] [MASK] first)."""
+    """A BERT WordPiece vocabulary ([PAD] [UNK] [CLS] [SEP] [MASK] first, then every character)."""
+    normalizer = normalizers.BertNormalizer(lowercase=lowercase, strip_accents=lowercase)
+    chars = sorted({c for line in corpus_lines() for c in normalizer.normalize_str(line) if not c.isspace()})
+    # Registering every character and its "##" form up front fixes their ids. Otherwise the trainer numbers
+    # them in hash-map order, which changes from run to run and with it how ties between merges break.
+    alphabet = chars + ["##" + c for c in chars]
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=lowercase, strip_accents=lowercase)
+    tokenizer.normalizer = normalizer
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=BERT_SPECIALS, show_progress=False)
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=BERT_SPECIALS + alphabet,
+                                        show_progress=False)
     return _train(tokenizer, trainer)["vocab"]
 
 
 @lru_cache(maxsize=1)
-def train_unigram(vocab_size: int) -> list[tuple[str, float]]:
-    """A SentencePiece-style Unigram vocabulary with scores (T5 style, "▁" marks a word start)."""
-    tokenizer = Tokenizer(models.Unigram())
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=T5_SPECIALS, unk_token="<unk>",
-                                      show_progress=False)
-    return [tuple(piece) for piece in _train(tokenizer, trainer)["vocab"]]
+def train_unigram(vocab_size: int) -> tuple[tuple[str, float], ...]:
+    """A SentencePiece Unigram vocabulary with scores, <pad> </s> <unk> = 0-2 (T5's layout).
+
+    Trained with the `sentencepiece` library, as T5's own vocabulary was: its trainer gives the same
+    pieces and scores on every run, where the `tokenizers` Unigram trainer's scores wobble a little.
+    """
+    import sentencepiece
+
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus_lines()), model_writer=model, model_type="unigram", vocab_size=vocab_size,
+        hard_vocab_limit=False, character_coverage=1.0, num_threads=1, minloglevel=2,
+        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>")
+    pieces = sentencepiece.SentencePieceProcessor(model_proto=model.getvalue())
+    return tuple((pieces.id_to_piece(i), pieces.get_score(i)) for i in range(pieces.get_piece_size()))
 
 
 @lru_cache(maxsize=1)
@@ -408,7 +422,7 @@ T5_TASK_PREFIXES = {  # what google-t5/t5-small's config lists: the prefix picks
 
 def build_t5_small(out_dir: Path) -> None:
     """google-t5/t5-small: T5ForConditionalGeneration, Unigram vocabulary + 100 <extra_id_N> sentinels."""
-    tokenizer = tf.T5Tokenizer(vocab=train_unigram(2000), extra_ids=100, model_max_length=512)
+    tokenizer = tf.T5Tokenizer(vocab=list(train_unigram(2000)), extra_ids=100, model_max_length=512)
     config = tf.T5Config(vocab_size=len(tokenizer), d_model=WIDTH, d_kv=WIDTH // HEADS, d_ff=FFN, num_layers=LAYERS,
                          num_decoder_layers=LAYERS, num_heads=HEADS, relative_attention_num_buckets=32,
                          pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
