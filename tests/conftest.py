@@ -1,15 +1,8 @@
-"""Shared test set-up: the whole suite runs offline, the way CI and a classroom without Hub access do."""
+"""Unit-test set-up: `online` tests are skipped while the Hub is unreachable (environment: ../conftest.py)."""
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-import pytest  # noqa: E402
+import pytest
 
 
 def pytest_collection_modifyitems(config, items):

@@ -57,6 +57,12 @@ def test_every_notebook_chapter_has_exercises():
     assert set(CHAPTERS) <= chapters, f"chapters without exercises: {sorted(set(CHAPTERS) - chapters)}"
 
 
+def test_strict_mode_turns_a_wrong_answer_into_a_failure(monkeypatch):
+    monkeypatch.setenv("HFLAB_STRICT_CHECKS", "1")
+    with pytest.raises(AssertionError):
+        all_exercises()[0].check(object())
+
+
 @pytest.mark.parametrize("ex", all_exercises(), ids=lambda e: e.id)
 def test_stored_solution_passes_its_check(ex, capsys):
     answer = ex.run_solution()
@@ -66,6 +72,7 @@ def test_stored_solution_passes_its_check(ex, capsys):
 
 
 @pytest.mark.parametrize("ex", all_exercises(), ids=lambda e: e.id)
-def test_a_wrong_answer_fails_its_check(ex, capsys):
+def test_a_wrong_answer_fails_its_check(ex, capsys, monkeypatch):
+    monkeypatch.delenv("HFLAB_STRICT_CHECKS", raising=False)
     assert ex.check(object()) is False
     assert "❌" in capsys.readouterr().out

@@ -12,6 +12,7 @@ Each chapter registers its exercises in a module of this package (``chNN.py``).
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import textwrap
 from dataclasses import dataclass
@@ -29,17 +30,25 @@ class Exercise:
     checker: Callable[[Any], None]  # raises AssertionError (Korean message) when the answer is wrong
 
     def check(self, answer: Any) -> bool:
-        """Check a learner's answer; prints ✅ or ❌ with the reason, returns True/False."""
+        """Check a learner's answer; prints ✅ or ❌ with the reason, returns True/False.
+
+        With HFLAB_STRICT_CHECKS=1 (set by the test suite, so nbmake's notebook runs inherit it)
+        a wrong answer also raises, so a notebook whose prefilled answer broke fails CI.
+        """
         try:
             self.checker(answer)
         except AssertionError as err:
-            print(f"❌ {self.id}: {err or '아직 정답이 아니에요. hint()를 보세요.'}")
-            return False
+            return self._wrong(str(err) or "아직 정답이 아니에요. hint()를 보세요.")
         except Exception as err:  # noqa: BLE001 - a wrong type of answer is a wrong answer, not a crash
-            print(f"❌ {self.id}: 답을 확인하다가 오류가 났어요 ({type(err).__name__}: {err}).")
-            return False
+            return self._wrong(f"답을 확인하다가 오류가 났어요 ({type(err).__name__}: {err}).")
         print(f"✅ {self.id}: 정답입니다!")
         return True
+
+    def _wrong(self, message: str) -> bool:
+        print(f"❌ {self.id}: {message}")
+        if os.environ.get("HFLAB_STRICT_CHECKS") == "1":
+            raise AssertionError(f"exercise {self.id}: {message}")
+        return False
 
     def hint(self) -> None:
         print(f"💡 {self.id}: {self.hint_text}")
