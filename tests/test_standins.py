@@ -177,6 +177,8 @@ def test_t5_has_100_sentinels():
     assert tokenizer("<extra_id_0>", add_special_tokens=False)["input_ids"] == [
         tokenizer.convert_tokens_to_ids("<extra_id_0>")]
     assert [tokenizer.pad_token_id, tokenizer.eos_token_id, tokenizer.unk_token_id] == [0, 1, 2]
+    assert tokenizer.convert_tokens_to_ids("<extra_id_0>") == len(tokenizer) - 1  # T5's layout: counted down
+    assert tokenizer.convert_tokens_to_ids("<extra_id_99>") == len(tokenizer) - 100
 
 
 def test_label_maps_are_the_real_ones():

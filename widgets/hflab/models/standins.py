@@ -422,7 +422,9 @@ T5_TASK_PREFIXES = {  # what google-t5/t5-small's config lists: the prefix picks
 
 def build_t5_small(out_dir: Path) -> None:
     """google-t5/t5-small: T5ForConditionalGeneration, Unigram vocabulary + 100 <extra_id_N> sentinels."""
-    tokenizer = tf.T5Tokenizer(vocab=list(train_unigram(2000)), extra_ids=100, model_max_length=512)
+    sentinels = [f"<extra_id_{i}>" for i in reversed(range(100))]  # as in T5: <extra_id_0> has the last id
+    tokenizer = tf.T5Tokenizer(vocab=list(train_unigram(2000)), extra_ids=100, additional_special_tokens=sentinels,
+                               model_max_length=512)
     config = tf.T5Config(vocab_size=len(tokenizer), d_model=WIDTH, d_kv=WIDTH // HEADS, d_ff=FFN, num_layers=LAYERS,
                          num_decoder_layers=LAYERS, num_heads=HEADS, relative_attention_num_buckets=32,
                          pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
