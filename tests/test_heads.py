@@ -5,21 +5,37 @@ from __future__ import annotations
 import copy
 import dataclasses
 
+import hflab
 import numpy as np
 import pytest
 import torch
-from transformers import (
-    BertConfig, BertModel, DistilBertConfig, DistilBertModel, GPT2Config, GPT2LMHeadModel, LlamaConfig,
-    LlamaForCausalLM, RobertaConfig, RobertaForSequenceClassification,
-)
-
-import hflab
 from hflab import heads
+from transformers import (
+    BertConfig,
+    BertModel,
+    DistilBertConfig,
+    DistilBertModel,
+    GPT2Config,
+    GPT2LMHeadModel,
+    LlamaConfig,
+    LlamaForCausalLM,
+    RobertaConfig,
+    RobertaForSequenceClassification,
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # models and helpers
 # ---------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Many small forward passes: on a shared CPU one thread is several times faster than many."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def minilm():
     """The real MiniLM (6 layers x 12 heads) with a private copy of the model, so pruning here

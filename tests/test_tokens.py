@@ -5,18 +5,26 @@ from __future__ import annotations
 import copy
 import dataclasses
 
+import hflab
 import pytest
 import torch
-from transformers import LlamaConfig, LlamaForCausalLM
-
-import hflab
 from hflab import tokens
+from transformers import LlamaConfig, LlamaForCausalLM
 
 
 def private_copy(key: str):
     """A Loaded whose tokenizer and model are this test's own (adding tokens changes both in place)."""
     loaded = hflab.models.load(key, quiet=True)
     return dataclasses.replace(loaded, model=copy.deepcopy(loaded.model), processor=copy.deepcopy(loaded.tokenizer))
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """On a shared CPU one torch thread is several times faster than many for these small passes."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

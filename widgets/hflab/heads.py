@@ -430,7 +430,7 @@ def _gradient_scores(model, blocks, inputs, scores: np.ndarray) -> None:
             raise ValueError("method='gradient' needs a loss: pass labels in inputs (a model without a task "
                              "head has none), or use method='mask'.")
         grads = torch.autograd.grad(loss, [gates[b.layer] for b in blocks])
-    for block, grad in zip(blocks, grads):
+    for block, grad in zip(blocks, grads, strict=True):
         scores[block.layer, _present_heads(model, block)] = grad.abs().cpu().numpy()
 
 
@@ -470,12 +470,12 @@ def least_important(scores: np.ndarray, share: float) -> dict[int, list[int]]:
     """
     if not 0 <= share < 1:
         raise ValueError(f"share must be in [0, 1), got {share}")
-    present = [(scores[l, h], l, h) for l in range(scores.shape[0]) for h in range(scores.shape[1])
-               if not np.isnan(scores[l, h])]
+    present = [(scores[layer, head], layer, head) for layer in range(scores.shape[0])
+               for head in range(scores.shape[1]) if not np.isnan(scores[layer, head])]
     best_head = {}  # layer -> its highest-scoring head, never picked
-    for score, layer, head in sorted(present):
+    for _score, layer, head in sorted(present):
         best_head[layer] = head
-    candidates = sorted((s, l, h) for s, l, h in present if best_head[l] != h)
+    candidates = sorted(entry for entry in present if best_head[entry[1]] != entry[2])
     chosen = candidates[: int(round(share * len(present)))]
     picked: dict[int, list[int]] = {}
     for _, layer, head in chosen:
