@@ -45,7 +45,6 @@ def cases():
 def plain_pipeline(task, loaded):
     """transformers.pipeline built from the same objects, as a learner would without hflab."""
     import transformers
-
     from hflab.tasks.resolving import Resolved, _split_processor
 
     parts = Resolved(loaded.model, loaded.processor)
@@ -56,10 +55,8 @@ def plain_pipeline(task, loaded):
 
 
 def compare(task, key, model_class, data, repeats):
-    import torch
-
     import hflab
-
+    import torch
     import transformers
 
     torch.set_num_threads(1)  # a shared CPU: one thread gives steadier numbers

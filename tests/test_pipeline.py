@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import warnings
 
+import hflab
 import numpy as np
 import pytest
 import torch
-from PIL import Image
-
-import hflab
 from hflab import pipeline
 from hflab.tasks import InputError, LongInputWarning
+from PIL import Image
 
 CAT = str(hflab.data_path("images", "cat.jpg"))
 SPEECH = str(hflab.data_path("audio", "speech_asr.wav"))
@@ -84,6 +83,8 @@ def test_audio_at_any_rate_and_channels_gives_the_same_answer():
     reference = {p["label"]: p["score"] for p in classifier(mono, sampling_rate=16000)}
     converted = {p["label"]: p["score"] for p in classifier(stereo_44k, sampling_rate=44100)}
     from_dict = {p["label"]: p["score"] for p in classifier({"array": stereo_44k.T, "sampling_rate": 44100})}
+    from_bytes = {p["label"]: p["score"] for p in classifier(open(SPEECH, "rb").read())}
+    assert from_bytes == pytest.approx(reference, abs=1e-6)
     for label, score in reference.items():
         assert converted[label] == pytest.approx(score, abs=2e-3)
         assert from_dict[label] == pytest.approx(score, abs=2e-3)

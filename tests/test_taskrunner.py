@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime
 import io
 
-import pytest
-from PIL import Image
-
 import hflab
+import pytest
 from hflab.views import taskrunner as tr_module
+from PIL import Image
 
 XSS = "<img src=x onerror=alert(1)>"
 

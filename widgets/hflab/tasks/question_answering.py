@@ -126,7 +126,7 @@ def _examples(args, kwargs):
     if questions is None or len(questions) != len(contexts) or not questions:
         raise InputError("question and context lists must be non-empty and the same length.",
                          "pass one context per question (or one context for all questions).")
-    return [(check_text(q, "question"), check_text(c, "context")) for q, c in zip(questions, contexts)], False
+    return [(check_text(q, "question"), check_text(c, "context")) for q, c in zip(questions, contexts, strict=True)], False
 
 
 def _pair(item: dict):
@@ -155,7 +155,7 @@ def _best_spans(encoding, feature, context_index, start_logits, end_logits, top_
     k = min(top_k, int((scores > 0).sum()) or 1)
     best = torch.topk(scores.flatten(), k)
     n = scores.shape[1]
-    return [(float(v), int(i) // n, int(i) % n) for v, i in zip(best.values, best.indices) if v > 0], null
+    return [(float(v), int(i) // n, int(i) % n) for v, i in zip(best.values, best.indices, strict=True) if v > 0], null
 
 
 def _char_span(encoding, feature, start_token, end_token, context_index, align_to_words):
