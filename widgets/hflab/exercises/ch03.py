@@ -175,7 +175,7 @@ def _check_logit_lens(answer) -> None:
     "03.4",
     question=(
         "두 가지 '중요도' 설명이 얼마나 일치하는지 재는 함수 `top_k_overlap(a, b, k)`를 만드세요. "
-        "a와 b는 같은 길이의 1차원 점수(예: 원시 어텐션과 롤아웃이 [CLS]에서 각 토큰에 준 값)이고, "
+        "a와 b는 같은 길이의 1차원 점수(예: 토큰마다 원시 어텐션이 준 가중치와, 그 토큰을 지웠을 때 떨어진 log 확률)이고, "
         "결과는 'a의 상위 k개 위치'와 'b의 상위 k개 위치'가 겹치는 비율(0.0~1.0)입니다. 함수를 `answer`에 넣으세요."
     ),
     hint="set(a.topk(k).indices.tolist()) & set(b.topk(k).indices.tolist()) 의 크기를 k로 나누세요.",
