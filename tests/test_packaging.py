@@ -43,8 +43,13 @@ def test_widget_javascript_is_packaged():
     data = _pyproject()
     patterns = data["tool"]["setuptools"]["package-data"]["hflab"]
     assert "views/static/*.js" in patterns
-    for js in (ROOT / "widgets" / "hflab" / "views" / "static").glob("*.js"):
-        assert "http://" not in js.read_text() and "https://" not in js.read_text(), f"{js.name} loads from a CDN?"
+    loads_remote = re.compile(r"""(import\s*\(?[^;]*?["']https?:|from\s*["']https?:|fetch\(\s*["']https?:"""
+                              r"""|src\s*=\s*["']https?:|cdn\.|unpkg|jsdelivr)""", re.I)
+    scripts = list((ROOT / "widgets" / "hflab" / "views" / "static").glob("*.js"))
+    assert scripts, "the widgets ship their JavaScript inside the package"
+    for js in scripts:
+        found = loads_remote.search(js.read_text())
+        assert found is None, f"{js.name} loads code from the network: {found.group(0)!r}"
 
 
 def _readme_commands() -> list[str]:
