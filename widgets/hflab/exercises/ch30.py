@@ -25,7 +25,7 @@ def _check_span(answer):
     import torch
 
     assert callable(answer), "함수를 답으로 주세요: answer(start_logits, end_logits, max_len=15)"
-    start = torch.tensor([0.0, 5.0, 1.0, 0.0, 0.0, 0.0])
+    start = torch.tensor([-1.0, 5.0, 1.0, 0.0, 0.0, 0.0])
     end = torch.tensor([9.0, 0.0, 0.0, 4.0, 0.0, 0.0])  # end 0 is before start 1: not allowed
     assert tuple(answer(start, end)) == (1, 3), "시작 ≤ 끝 조건을 지켰는지 확인하세요."
     start = torch.tensor([6.0, 0.0, 0.0, 0.0, 0.0, 1.0])
