@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 2048-token smollm2 case")
     parser.add_argument("--no-bertviz-512", action="store_true", help="bertviz at 512 needs ~1 GB and ~20 s")
     args = parser.parse_args()
+    hflab.AttentionView(hflab.trace(hflab.models.load("minilm", quiet=True), "warm up"))  # imports, not timed
     rows = [bench_minilm(128, True), bench_minilm(512, not args.no_bertviz_512)]
     per_weight = rows[-1].get("bv_per_weight") or rows[0].get("bv_per_weight")
     if not args.quick:
