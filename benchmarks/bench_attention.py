@@ -53,7 +53,8 @@ def bench_smollm2(n_tokens: int, per_weight: float | None) -> dict:
     payload = view.initial_payload_bytes()
     times, sizes = [], []
     for layer, head in [(0, 1), (7, 3), (15, 8), (29, 0), (22, -1), (12, 5)]:
-        (header, data), took = _timed(lambda: view.answer({"type": "head", "kind": "decoder", "layer": layer, "head": head}))
+        request = {"type": "head", "kind": "decoder", "layer": layer, "head": head}
+        (header, data), took = _timed(lambda r=request: view.answer(r))
         times.append(took)
         sizes.append(len(data))
     row = {"case": f"smollm2 {len(tr.tokens)} tok (30x9)", "av_bytes": payload, "av_s": built, "trace_s": traced,

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 import re
 
+import hflab
 import numpy as np
 import pytest
-
-import hflab
 from hflab.views.attention_data import dequantize, head_matrix
 from hflab.views.attention_export import page_data
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import hflab
 import numpy as np
 import pytest
-
-import hflab
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import hflab
 import numpy as np
 import pytest
 import torch
-
-import hflab
 from hflab.tracing import TraceInputError, TraceMismatchError, eager_attention
 
 

@@ -22,7 +22,13 @@ import numpy as np
 import torch
 
 from ._trace_inputs import (
-    Prepared, TraceInputError, frame_labels, patch_labels, prepare, special_mask_for, token_labels,
+    Prepared,
+    TraceInputError,
+    frame_labels,
+    patch_labels,
+    prepare,
+    special_mask_for,
+    token_labels,
 )
 
 __all__ = ["Trace", "trace", "TraceInputError", "TraceMismatchError", "eager_attention"]
