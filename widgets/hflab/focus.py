@@ -1,0 +1,120 @@
+"""What does a vision model look at? ViT: attention rollout. ConvNeXT (any other): gradient saliency.
+
+    >>> focus = hflab.compare.vision_focus("digits-vit", image)
+    >>> focus.heatmap        # [H, W] in [0, 1], the size of the model's input
+    >>> hflab.compare.plot_focus(["digits-vit", "digits-convnext"], image)
+
+- Attention rollout (Abnar & Zuidema, 2020): multiply each layer's head-averaged attention (plus
+  the identity, for the residual path) from the last layer down; the [CLS] row then says how much
+  each patch fed the class token.
+- Gradient saliency (Simonyan et al., 2013): how much the winning class's score changes when each
+  pixel changes, |d score / d pixel|, the largest over the colour channels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass
+class Focus:
+    """`.heatmap` [H, W] in [0, 1]; `.image` [H, W, 3] what the model saw; `.method`; `.label`, `.score`."""
+
+    heatmap: np.ndarray
+    image: np.ndarray
+    method: str
+    label: str
+    score: float
+    model: str
+
+
+def _as_loaded(model):
+    from . import models
+
+    return model if isinstance(model, models.Loaded) else models.load(model, quiet=True)
+
+
+def _pixel_values(loaded, image) -> torch.Tensor:
+    from .tasks.images import to_image
+
+    return loaded.processor(images=to_image(image), return_tensors="pt")["pixel_values"]  # [1, 3, H, W]
+
+
+def _seen_image(loaded, pixel_values) -> np.ndarray:
+    """Undo the processor's normalisation: the image as the model saw it, [H, W, 3] in [0, 1]."""
+    mean = np.array(getattr(loaded.processor, "image_mean", [0.5] * 3)).reshape(3, 1, 1)
+    std = np.array(getattr(loaded.processor, "image_std", [0.5] * 3)).reshape(3, 1, 1)
+    pixels = pixel_values[0].detach().numpy() * std + mean
+    return np.clip(pixels.transpose(1, 2, 0), 0, 1)
+
+
+def _normalize(heatmap: torch.Tensor) -> np.ndarray:
+    heatmap = heatmap.detach().float()
+    heatmap = heatmap - heatmap.min()
+    return (heatmap / heatmap.max().clamp_min(1e-12)).numpy()
+
+
+def attention_rollout(attentions, size: tuple[int, int]) -> np.ndarray | None:
+    """[CLS]-to-patch attention rollout, upsampled to `size`; None when the tokens are not [CLS] + a square grid.
+
+    attentions: one [1, heads, tokens, tokens] tensor per layer.
+    """
+    tokens = attentions[0].shape[-1]
+    grid = int(round((tokens - 1) ** 0.5))
+    if grid * grid != tokens - 1:
+        return None
+    rollout = torch.eye(tokens)
+    for layer in attentions:
+        mixed = layer[0].mean(dim=0) + torch.eye(tokens)  # [tokens, tokens], + identity = the residual path
+        mixed = mixed / mixed.sum(dim=-1, keepdim=True)
+        rollout = mixed @ rollout
+    cls_to_patches = rollout[0, 1:].reshape(1, 1, grid, grid)  # [1, 1, grid, grid]
+    upsampled = torch.nn.functional.interpolate(cls_to_patches, size=size, mode="nearest")
+    return _normalize(upsampled[0, 0])
+
+
+def gradient_saliency(model, pixel_values: torch.Tensor, target: int) -> np.ndarray:
+    """|d logit[target] / d pixel|, the largest over channels: [H, W] in [0, 1]."""
+    pixels = pixel_values.clone().requires_grad_(True)
+    model.zero_grad(set_to_none=True)
+    model(pixel_values=pixels).logits[0, target].backward()
+    return _normalize(pixels.grad[0].abs().amax(dim=0))  # [H, W]
+
+
+def vision_focus(model, image) -> Focus:
+    """Where an image classifier looks: attention rollout for a ViT, gradient saliency otherwise."""
+    loaded = _as_loaded(model)
+    pixel_values = _pixel_values(loaded, image)
+    with torch.no_grad():
+        outputs = loaded.model(pixel_values=pixel_values, output_attentions=True)
+    probs = outputs.logits.softmax(dim=-1)[0]
+    target = int(probs.argmax())
+    size = tuple(pixel_values.shape[-2:])
+    heatmap, method = None, "gradient saliency"
+    if getattr(outputs, "attentions", None):
+        heatmap, method = attention_rollout(outputs.attentions, size), "attention rollout"
+    if heatmap is None:
+        heatmap, method = gradient_saliency(loaded.model, pixel_values, target), "gradient saliency"
+    label = loaded.model.config.id2label.get(target, str(target))
+    return Focus(heatmap, _seen_image(loaded, pixel_values), method, label, float(probs[target]), loaded.key)
+
+
+def plot_focus(models, image):
+    """The image, and for each model its focus laid over it; returns the matplotlib Figure."""
+    import matplotlib.pyplot as plt
+
+    focuses = [vision_focus(m, image) for m in models]
+    figure, axes = plt.subplots(1, len(focuses) + 1, figsize=(2.6 * (len(focuses) + 1), 2.9))
+    axes[0].imshow(focuses[0].image)
+    axes[0].set_title("입력 (input)")
+    for ax, focus in zip(axes[1:], focuses, strict=True):
+        ax.imshow(focus.image)
+        ax.imshow(focus.heatmap, cmap="inferno", alpha=0.6)
+        ax.set_title(f"{focus.model}\n{focus.method}\n→ {focus.label} ({focus.score:.2f})", fontsize=9)
+    for ax in axes:
+        ax.axis("off")
+    figure.tight_layout()
+    return figure
