@@ -40,7 +40,7 @@ def _check_postprocess(answer) -> None:
     got = answer(logits, id2label)
     assert isinstance(got, list) and len(got) == 3, "문장마다 사전 하나씩, 3개짜리 리스트가 나와야 해요."
     probs = logits.softmax(-1)
-    for row, item, p in zip(range(3), got, probs):
+    for row, (item, p) in enumerate(zip(got, probs, strict=True)):
         assert isinstance(item, dict) and {"label", "score"} <= set(item), "각 항목은 {'label', 'score'} 사전이어야 해요."
         best = int(p.argmax())
         assert item["label"] == id2label[best], f"{row}번 문장의 레이블이 {item['label']!r}예요. 확률이 가장 큰 쪽을 고르세요."
