@@ -8,7 +8,8 @@
   the identity, for the residual path) from the last layer down; the [CLS] row then says how much
   each patch fed the class token.
 - Gradient saliency (Simonyan et al., 2013): how much the winning class's score changes when each
-  pixel changes, |d score / d pixel|, the largest over the colour channels.
+  pixel changes, |d score / d pixel|, the largest over the colour channels, averaged over a few
+  noisy copies of the image (SmoothGrad).
 """
 
 from __future__ import annotations
@@ -76,12 +77,24 @@ def attention_rollout(attentions, size: tuple[int, int]) -> np.ndarray | None:
     return _normalize(upsampled[0, 0])
 
 
-def gradient_saliency(model, pixel_values: torch.Tensor, target: int) -> np.ndarray:
-    """|d logit[target] / d pixel|, the largest over channels: [H, W] in [0, 1]."""
-    pixels = pixel_values.clone().requires_grad_(True)
+def gradient_saliency(model, pixel_values: torch.Tensor, target: int, samples: int = 16,
+                      noise: float = 0.15) -> np.ndarray:
+    """|d logit[target] / d pixel|, the largest over channels: [H, W] in [0, 1].
+
+    Averaged over `samples` slightly noisy copies of the image (SmoothGrad, Smilkov et al., 2017):
+    a single gradient is speckled, the average shows the strokes the decision rests on.
+    """
+    generator = torch.Generator().manual_seed(0)
+    spread = noise * float(pixel_values.max() - pixel_values.min())
+    noisy = pixel_values + spread * torch.randn((samples, *pixel_values.shape[1:]), generator=generator)
+    noisy[0] = pixel_values[0]  # the first copy is the image itself
+    noisy.requires_grad_(True)
     model.zero_grad(set_to_none=True)
-    model(pixel_values=pixels).logits[0, target].backward()
-    return _normalize(pixels.grad[0].abs().amax(dim=0))  # [H, W]
+    model(pixel_values=noisy).logits[:, target].sum().backward()
+    model.zero_grad(set_to_none=True)
+    saliency = noisy.grad.abs().amax(dim=1).mean(dim=0, keepdim=True)  # [1, H, W]
+    # a light 3x3 blur: neighbouring pixels share a stem patch, their gradients a checkerboard
+    return _normalize(torch.nn.functional.avg_pool2d(saliency, 3, stride=1, padding=1)[0])
 
 
 def vision_focus(model, image) -> Focus:
@@ -107,7 +120,7 @@ def plot_focus(models, image):
     import matplotlib.pyplot as plt
 
     focuses = [vision_focus(m, image) for m in models]
-    figure, axes = plt.subplots(1, len(focuses) + 1, figsize=(2.6 * (len(focuses) + 1), 2.9))
+    figure, axes = plt.subplots(1, len(focuses) + 1, figsize=(2.6 * (len(focuses) + 1), 3.4))
     axes[0].imshow(focuses[0].image)
     axes[0].set_title("입력 (input)")
     for ax, focus in zip(axes[1:], focuses, strict=True):
