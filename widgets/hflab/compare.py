@@ -44,6 +44,7 @@ ROW_KEYS = {
     "disk_mb": (float, type(None)),  # the folder the model was loaded from; None when unknown
     "accuracy": (float, type(None)),  # share of predictions equal to `labels`, when labels are given
 }
+MAX_INPUT_COLUMNS = 8  # the table shows the outputs on the first few inputs; .rows() has them all
 # Keys of a pipeline's output that hold "the answer", most specific first.
 ANSWER_KEYS = ("label", "answer", "generated_text", "summary_text", "translation_text", "token_str", "entity_group",
                "entity", "text")
@@ -239,12 +240,17 @@ class Comparison:
     def _repr_html_(self) -> str:
         columns = self._columns()
         head = "".join(f"<th>{escape(title)}</th>" for _, title in columns)
+        shown = self.inputs[:MAX_INPUT_COLUMNS]
         head += "".join(f"<th title='{escape(str(x))}'>{escape(_input_label(x, i))}</th>"
-                        for i, x in enumerate(self.inputs))
+                        for i, x in enumerate(shown))
+        if len(self.inputs) > len(shown):
+            head += f"<th>… (+{len(self.inputs) - len(shown)})</th>"
         body = []
         for row in self._rows:
             cells = "".join(f"<td>{escape(self._cell(row, key))}</td>" for key, _ in columns)
-            cells += "".join(f"<td>{escape(out)}</td>" for out in row["outputs"])
+            cells += "".join(f"<td>{escape(out)}</td>" for out in row["outputs"][:len(shown)])
+            if len(self.inputs) > len(shown):
+                cells += "<td>…</td>"
             style = " style='color:#888'" if not row["real"] else ""
             body.append(f"<tr{style}>{cells}</tr>")
         note = ("<p><small>스탠드인(stand-in)은 무작위 가중치라 출력에 의미가 없습니다 "

@@ -67,7 +67,10 @@ class ModelComparison(widgets.VBox):
         self._custom_images = None
         self._build_widgets()
         super().__init__(children=self._layout(), **layout)
-        self.task = task or self._task_of(models) or "text-classification"
+        first = task or self._task_of(models) or "text-classification"
+        if self.task_select.value == first:
+            self._on_task({"new": first})  # the dropdown starts there, so no change event fires
+        self.task = first
         if models is not None:
             self.models = [models] if isinstance(models, str) else list(models)
         if inputs is not None:
