@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import socket
 
+import hflab
 import pytest
 import torch
-
-import hflab
 from hflab import models
 from hflab._paths import atomic_dir, is_complete
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from hflab.exercises import all_exercises
 from hflab.notebook_tools import NOTEBOOKS_DIR, clean, dirty_notebooks
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from hflab import models
 from hflab.notebook_tools import NOTEBOOKS_DIR
 

@@ -44,9 +44,10 @@ def lab_page(lab, new_page, artifacts):
     page.wait_for_function("window.jupyterapp !== undefined && document.querySelector('.jp-Notebook .jp-Cell')",
                            timeout=120_000)
     page.wait_for_timeout(1500)  # let the kernel session attach
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # fire and forget: the command's promise settles only when every cell has run
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     try:
-        page.get_by_text("ALL CELLS DONE").wait_for(timeout=RUN_TIMEOUT_MS)
+        page.locator(".jp-OutputArea-output", has_text="ALL CELLS DONE").wait_for(timeout=RUN_TIMEOUT_MS)
     finally:
         page.screenshot(path=str(artifacts / "notebook_full.png"), full_page=True)
     page.wait_for_timeout(1000)
@@ -100,8 +101,10 @@ def test_html_in_a_token_stays_text(lab_page):
     view = page.locator("[data-testid=hflab-attention]").first
     view.locator("[data-testid=view-head]").click()
     page.wait_for_timeout(300)
-    assert "<img" in view.inner_text() or "img" in view.locator("[data-testid=attention-svg]").text_content()
-    assert view.locator("img[onerror]").count() == 0
+    # BERT's tokenizer splits the payload into "<", "im", "##g", ...: the pieces must show as text
+    labels = view.locator("[data-testid=attention-svg]").text_content()
+    assert "<" in labels and ">" in labels and "window" in labels
+    assert page.locator("img[onerror]").count() == 0
 
 
 def test_hidden_state_view_draws_and_reacts(lab_page, artifacts):
@@ -130,7 +133,7 @@ def test_task_runner_runs_from_the_browser(lab_page, artifacts):
 
 def test_model_comparison_renders_its_table(lab_page, artifacts):
     page, _ = lab_page
-    table = page.locator("table.hflab-comparison").first
+    table = page.locator(".hflab-comparison table").first
     table.wait_for(timeout=120_000)
     table.scroll_into_view_if_needed()
     assert table.locator("tr").count() >= 3  # header + two models

@@ -40,6 +40,13 @@ def _korean_font() -> str | None:
     return name
 
 
+def ensure_korean_font() -> str | None:
+    """Set the Hangul font once per process (setup() does it too); plots call this before drawing."""
+    if "font" not in _state:
+        _state["font"] = _korean_font()
+    return _state["font"]
+
+
 def seed_everything(seed: int = 0) -> None:
     import numpy as np
     import torch
@@ -83,6 +90,7 @@ def setup(seed: int = 0, *, quiet: bool = False) -> dict:
         except Exception:  # noqa: BLE001 - Colab's API moved; widgets still work in most versions
             pass
     font = _korean_font()
+    _state["font"] = font
     info = {
         "python": platform.python_version(),
         "torch": torch.__version__,

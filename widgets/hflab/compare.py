@@ -269,6 +269,10 @@ class Comparison:
         """Latency (ms) against parameter count, stand-ins hollow; returns the matplotlib Figure."""
         import matplotlib.pyplot as plt
 
+        from hflab._env import ensure_korean_font
+
+        ensure_korean_font()  # Hangul labels, even without hflab.setup()
+
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 3.6))
         for row in self._rows:
@@ -286,6 +290,10 @@ class Comparison:
     def plot_agreement(self, ax=None):
         """A heatmap of `agreement()`; returns the matplotlib Figure."""
         import matplotlib.pyplot as plt
+
+        from hflab._env import ensure_korean_font
+
+        ensure_korean_font()  # Hangul labels, even without hflab.setup()
 
         matrix = self.agreement()
         if ax is None:

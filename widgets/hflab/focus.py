@@ -119,6 +119,10 @@ def plot_focus(models, image):
     """The image, and for each model its focus laid over it; returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
 
+    from hflab._env import ensure_korean_font
+
+    ensure_korean_font()  # Hangul labels, even without hflab.setup()
+
     focuses = [vision_focus(m, image) for m in models]
     figure, axes = plt.subplots(1, len(focuses) + 1, figsize=(2.6 * (len(focuses) + 1), 3.4))
     axes[0].imshow(focuses[0].image)

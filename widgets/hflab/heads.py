@@ -487,6 +487,10 @@ def plot(scores: np.ndarray, ax=None, title: str = "head importance"):
     """A layers x heads heatmap of `scores` (matplotlib); gives back the Axes."""
     import matplotlib.pyplot as plt
 
+    from hflab._env import ensure_korean_font
+
+    ensure_korean_font()  # Hangul labels, even without hflab.setup()
+
     if ax is None:
         _, ax = plt.subplots(figsize=(0.45 * scores.shape[1] + 2, 0.35 * scores.shape[0] + 1.5))
     image = ax.imshow(np.ma.masked_invalid(scores), cmap="viridis", aspect="auto")

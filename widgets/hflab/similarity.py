@@ -92,6 +92,10 @@ class Similarity:
         """A heatmap of the matrix (row 0 / column 0 = the embeddings); returns the matplotlib Figure."""
         import matplotlib.pyplot as plt
 
+        from hflab._env import ensure_korean_font
+
+        ensure_korean_font()  # Hangul labels, even without hflab.setup()
+
         if ax is None:
             _, ax = plt.subplots(figsize=(4.8, 4.0))
         image = ax.imshow(self.matrix, vmin=0, vmax=1, cmap="viridis", origin="lower")

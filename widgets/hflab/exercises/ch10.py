@@ -22,9 +22,9 @@ def answer(frame_ids, blank_id):
 )
 def _check_ctc(answer):
     assert callable(answer), "함수를 답으로 주세요: answer(frame_ids, blank_id)"
-    h, e, l, o, blank = 1, 2, 3, 4, 0
-    frames = [h, h, blank, e, e, blank, l, l, blank, l, o, o, blank]
-    assert list(answer(frames, blank)) == [h, e, l, l, o], "HH_EE_LL_LOO_ 는 HELLO(1,2,3,3,4)가 돼야 해요."
+    h, e, ell, o, blank = 1, 2, 3, 4, 0
+    frames = [h, h, blank, e, e, blank, ell, ell, blank, ell, o, o, blank]
+    assert list(answer(frames, blank)) == [h, e, ell, ell, o], "HH_EE_LL_LOO_ 는 HELLO(1,2,3,3,4)가 돼야 해요."
     assert list(answer([blank, blank], blank)) == [], "빈칸만 있으면 결과는 빈 리스트예요."
     assert list(answer([5, 5, 5], blank)) == [5], "같은 id가 이어지면 하나로 합쳐요."
 

@@ -41,6 +41,10 @@ def figure_png(figure) -> bytes:
     """A matplotlib figure as PNG bytes (for an ipywidgets.Image); the figure is closed."""
     import matplotlib.pyplot as plt
 
+    from hflab._env import ensure_korean_font
+
+    ensure_korean_font()  # Hangul labels, even without hflab.setup()
+
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(figure)

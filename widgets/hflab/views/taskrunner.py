@@ -218,7 +218,9 @@ class TaskRunner(widgets.VBox):
         self.text_inputs = widgets.VBox([self.text_box])
         self.qa_inputs = widgets.VBox([self.question_box, self.context_box])
         self.image_inputs = widgets.VBox([widgets.HBox([self.image_select, self.image_upload]), self.image_preview])
-        self.audio_inputs = widgets.VBox([widgets.HBox([self.audio_select, self.audio_upload]), self.audio_player])
+        # The player joins the form only once it has sound: an empty <audio> makes the browser
+        # request an empty blob and log an error.
+        self.audio_inputs = widgets.VBox([widgets.HBox([self.audio_select, self.audio_upload])])
         self.task_select.observe(self._on_task, names="value")
         self.model_select.observe(self._on_model_choice, names="value")
         self.image_select.observe(lambda c: self._pick_file("image", c["new"]), names="value")
@@ -313,6 +315,10 @@ class TaskRunner(widgets.VBox):
         elif isinstance(value, (bytes, bytearray)):
             self.audio_player.value = bytes(value)
             self.audio_player.format = "wav"
+        else:
+            self.audio_inputs.children = self.audio_inputs.children[:1]
+            return
+        self.audio_inputs.children = (*self.audio_inputs.children[:1], self.audio_player)
 
     # --- running -----------------------------------------------------------------------------
     def _pipeline(self):
