@@ -53,7 +53,7 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(Path(__file__).with_name("widgets_demo.ipynb"), root / "widgets_demo.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ, HF_HUB_OFFLINE="1", JUPYTER_PLATFORM_DIRS="1", TOKENIZERS_PARALLELISM="false")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     log = open(root / "jupyter.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",

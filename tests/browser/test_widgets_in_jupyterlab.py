@@ -43,7 +43,11 @@ def lab_page(lab, new_page, artifacts):
     page.goto(f"{base}/lab/tree/widgets_demo.ipynb?token={token}", wait_until="domcontentloaded")
     page.wait_for_function("window.jupyterapp !== undefined && document.querySelector('.jp-Notebook .jp-Cell')",
                            timeout=120_000)
-    page.wait_for_timeout(1500)  # let the kernel session attach
+    # run only once the notebook's kernel is up: a run before that asks "Select Kernel" instead
+    page.wait_for_function(
+        "(() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+        " return !!k && k.status === 'idle'; })()", timeout=120_000)
     # fire and forget: the command's promise settles only when every cell has run
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     try:
