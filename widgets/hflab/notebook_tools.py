@@ -24,7 +24,7 @@ if "google.colab" in sys.modules:
 SETUP = """\
 import hflab
 
-hflab.setup()"""
+hflab.setup();  # the banner is enough; the returned dict stays quiet"""
 
 
 def colab_badge(relative_path: str) -> str:
