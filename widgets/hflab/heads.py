@@ -345,7 +345,7 @@ def prune(model, heads: Mapping) -> PruneResult:
     GPT-2, and Llama-family models as far as grouped-query attention allows (see PruneError).
     Gives back a PruneResult (heads removed, parameters before and after).
     """
-    from ._inplace import forget_cached
+    from .models import forget
 
     model = _model_of(model)
     blocks = attention_blocks(model)
@@ -362,7 +362,7 @@ def prune(model, heads: Mapping) -> PruneResult:
         _PRUNERS[block.family](block, keep)
         record[layer] = sorted(set(record.get(layer, [])) | set(removed[layer]))
     model.config.pruned_heads = record
-    forget_cached(model)
+    forget(model)
     return PruneResult(removed, before, _count_parameters(model))
 
 

@@ -144,7 +144,7 @@ def add(tokenizer, model=None, new_tokens=None, *, show: bool = True, sample_tex
     prints that. Tokenizer and model change in place. Gives back a TokensAdded (renders as HTML in
     a notebook): .added, .skipped, .new_ids, .pieces, .before, .after.
     """
-    from ._inplace import forget_cached
+    from .models import forget
 
     tokenizer, model, new_tokens = _unpack(tokenizer, model, new_tokens)
     texts = _checked_tokens(new_tokens)
@@ -161,7 +161,7 @@ def add(tokenizer, model=None, new_tokens=None, *, show: bool = True, sample_tex
     if rows_needed != rows_before:
         model.resize_token_embeddings(rows_needed, mean_resizing=False)  # our init below replaces theirs
     notes = _initialize(model, {new_ids[t]: old_pieces[t][0] for t in to_add}) if to_add else []
-    forget_cached(model)
+    forget(model)
     after = tokenizer.tokenize(sample_text)
     if any(t in ("Ġ", "▁") for t in after):
         notes.append("the space before a new token stays a token of its own ('Ġ'/'▁'): added tokens match the "

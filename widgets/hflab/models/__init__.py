@@ -26,7 +26,7 @@ from .catalog import DEFAULTS, ENTRIES, OFFLINE_DEFAULTS, Entry
 
 __all__ = [
     "Entry", "Loaded", "catalog", "load", "resolve", "is_offline", "default_for", "clear_memory_cache",
-    "local_folder", "UnknownModelError",
+    "local_folder", "UnknownModelError", "forget",
 ]
 
 MEMORY_CACHE_SIZE = int(os.environ.get("HFLAB_MEMORY_CACHE", "6"))
@@ -283,6 +283,17 @@ def _guess_model_class(task: str | None) -> str:
     from ..task_names import normalize_task  # noqa: PLC0415
 
     return _TASK_MODEL_CLASS.get(normalize_task(task), "AutoModel")
+
+
+def forget(model) -> None:
+    """Drop every in-memory `load()` entry holding `model` (the files on disk are untouched).
+
+    `heads.prune` and `tokens.add` change a model in place; forgetting it makes the next
+    `load()` read the original checkpoint again instead of handing back the changed object.
+    """
+    with _lock:
+        for key in [k for k, loaded in _memory.items() if loaded.model is model]:
+            del _memory[key]
 
 
 def clear_memory_cache() -> None:
