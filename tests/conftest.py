@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 
 def pytest_collection_modifyitems(config, items):
@@ -13,3 +14,12 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "online" in item.keywords:
                 item.add_marker(skip_online)
+
+
+@pytest.fixture
+def one_thread():
+    """Many small forward passes: on a shared CPU one torch thread is several times faster than many."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

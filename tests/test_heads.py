@@ -23,17 +23,10 @@ from transformers import (
     RobertaForSequenceClassification,
 )
 
-
 # ---------------------------------------------------------------------------------------------
 # models and helpers
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Many small forward passes: on a shared CPU one thread is several times faster than many."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # see tests/conftest.py
 
 
 @pytest.fixture(scope="module")

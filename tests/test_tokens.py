@@ -18,13 +18,7 @@ def private_copy(key: str):
     return dataclasses.replace(loaded, model=copy.deepcopy(loaded.model), processor=copy.deepcopy(loaded.tokenizer))
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """On a shared CPU one torch thread is several times faster than many for these small passes."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # see tests/conftest.py
 
 
 @pytest.fixture(scope="module")
