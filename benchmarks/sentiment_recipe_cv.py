@@ -1,0 +1,136 @@
+"""Choose the sentiment model's training recipe by k-fold cross-validation on the TRAIN split only.
+
+The test split (data/sentiment/test.jsonl) is never read here: every recipe is scored on held-out
+folds of train.jsonl, and `hflab.train.build_sentiment` then trains the chosen recipe on all the
+train sentences. The test split gives one final number, once.
+
+    HF_HUB_OFFLINE=1 python benchmarks/sentiment_recipe_cv.py --recipe base --fold 0 --threads 1
+    HF_HUB_OFFLINE=1 python benchmarks/sentiment_recipe_cv.py --summary   # table of what has run
+
+Each run appends one JSON line (recipe, fold, accuracy after every epoch, seconds) to
+benchmarks/results/sentiment_cv.jsonl; --summary averages the folds per recipe and epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results" / "sentiment_cv.jsonl"
+FOLDS = 4
+
+# name -> TrainingArguments overrides (the epochs are the most any fold runs; every epoch is scored)
+RECIPES = {
+    "base": dict(num_train_epochs=5, learning_rate=1e-4, per_device_train_batch_size=8, weight_decay=0.01,
+                 warmup_steps=0.1),
+    "lr5e-5": dict(num_train_epochs=6, learning_rate=5e-5, per_device_train_batch_size=8, weight_decay=0.01,
+                   warmup_steps=0.1),
+    "bs16": dict(num_train_epochs=6, learning_rate=1e-4, per_device_train_batch_size=16, weight_decay=0.01,
+                 warmup_steps=0.1),
+    "lr2e-4-bs16": dict(num_train_epochs=6, learning_rate=2e-4, per_device_train_batch_size=16,
+                        weight_decay=0.01, warmup_steps=0.1),
+    # the word embeddings (half of MiniLM's 22.7M weights) stay as pretrained: less to update per step
+    "frozen-emb": dict(num_train_epochs=5, learning_rate=1e-4, per_device_train_batch_size=8, weight_decay=0.01,
+                       warmup_steps=0.1, freeze_word_embeddings=True),
+    "frozen-emb-bs16": dict(num_train_epochs=4, learning_rate=1e-4, per_device_train_batch_size=16,
+                            weight_decay=0.01, warmup_steps=0.1, freeze_word_embeddings=True,
+                            train_sampling_strategy="group_by_length"),
+    "bs16-4ep": dict(num_train_epochs=4, learning_rate=1e-4, per_device_train_batch_size=16, weight_decay=0.01,
+                     warmup_steps=0.1, train_sampling_strategy="group_by_length"),
+    "bs32-5ep": dict(num_train_epochs=5, learning_rate=1.5e-4, per_device_train_batch_size=32, weight_decay=0.01,
+                     warmup_steps=0.1, train_sampling_strategy="group_by_length"),
+}
+
+
+def folds(rows: list[dict], k: int = FOLDS) -> list[list[dict]]:
+    """k folds, each balanced by domain and label: the i-th sentence of each group goes to fold i % k."""
+    seen: dict = {}
+    out: list[list[dict]] = [[] for _ in range(k)]
+    for row in rows:
+        group = (row["domain"], row["label"])
+        seen[group] = seen.get(group, -1) + 1
+        out[seen[group] % k].append(row)
+    return out
+
+
+def run(recipe: str, fold: int, threads: int, seed: int) -> dict:
+    import torch
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
+                              Trainer, set_seed)
+
+    from hflab import train
+    from hflab.models.packaged import minilm_folder
+
+    torch.set_num_threads(threads)
+    rows = train.sentiment_examples("train")  # the train split only
+    parts = folds(rows)
+    held_out = parts[fold]
+    fit = [row for i, part in enumerate(parts) if i != fold for row in part]
+    folder = minilm_folder()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    labels = {name: i for i, name in train.SENTIMENT_LABELS.items()}
+
+    def encode(part):
+        return train.ExamplesDataset([{**tokenizer(r["text"], truncation=True, max_length=48),
+                                       "labels": labels[r["label"]]} for r in part])
+
+    set_seed(seed)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        folder, num_labels=2, id2label=train.SENTIMENT_LABELS, label2id=labels, use_safetensors=True)
+    recipe_args = dict(RECIPES[recipe])
+    if recipe_args.pop("freeze_word_embeddings", False):
+        model.get_input_embeddings().weight.requires_grad_(False)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as scratch:
+        args = train.training_arguments(scratch, seed=seed, data_seed=seed, eval_strategy="epoch",
+                                        per_device_eval_batch_size=64, disable_tqdm=True, **recipe_args)
+        trainer = Trainer(model=model, args=args, train_dataset=encode(fit), eval_dataset=encode(held_out),
+                          data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=train.compute_metrics)
+        trainer.train()
+    by_epoch = [round(e["eval_accuracy"], 4) for e in trainer.state.log_history if "eval_accuracy" in e]
+    return {"recipe": recipe, "fold": fold, "seed": seed, "train_rows": len(fit), "held_out": len(held_out),
+            "accuracy_by_epoch": by_epoch, "seconds": round(time.monotonic() - started, 1), "threads": threads}
+
+
+def summary() -> None:
+    import numpy as np
+
+    runs = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
+    keys = sorted({(r["recipe"], r["train_rows"] + r["held_out"]) for r in runs})
+    print(f"{'recipe':<14} {'rows':>5} {'runs':>4}  mean held-out accuracy after epoch 1, 2, ...   s/run")
+    for recipe, total in keys:
+        mine = [r for r in runs if r["recipe"] == recipe and r["train_rows"] + r["held_out"] == total]
+        depth = min(len(r["accuracy_by_epoch"]) for r in mine)
+        curve = np.mean([r["accuracy_by_epoch"][:depth] for r in mine], axis=0)
+        seconds = np.mean([r["seconds"] for r in mine])
+        print(f"{recipe:<14} {total:>5} {len(mine):>4}  " + " ".join(f"{a:.3f}" for a in curve)
+              + f"   {seconds:.0f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipe", choices=sorted(RECIPES))
+    parser.add_argument("--fold", type=int, choices=range(FOLDS))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--summary", action="store_true")
+    args = parser.parse_args()
+    if args.summary:
+        summary()
+        return 0
+    if args.recipe is None or args.fold is None:
+        parser.error("give --recipe and --fold, or --summary")
+    result = run(args.recipe, args.fold, args.threads, args.seed)
+    RESULTS.parent.mkdir(exist_ok=True)
+    with RESULTS.open("a") as out:
+        out.write(json.dumps(result) + "\n")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
