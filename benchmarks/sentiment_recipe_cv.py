@@ -43,7 +43,20 @@ RECIPES = {
                      warmup_steps=0.1, train_sampling_strategy="group_by_length"),
     "bs32-5ep": dict(num_train_epochs=5, learning_rate=1.5e-4, per_device_train_batch_size=32, weight_decay=0.01,
                      warmup_steps=0.1, train_sampling_strategy="group_by_length"),
+    # the same, ending with the average of the weights after epochs 2, 3, ... (hflab.train.EpochAveraging)
+    "bs16-3ep": dict(num_train_epochs=3, learning_rate=1e-4, per_device_train_batch_size=16, weight_decay=0.01,
+                     warmup_steps=0.1, train_sampling_strategy="group_by_length"),
+    "bs16-3ep-avg": dict(num_train_epochs=3, learning_rate=1e-4, per_device_train_batch_size=16,
+                         weight_decay=0.01, warmup_steps=0.1, train_sampling_strategy="group_by_length",
+                         average_from_epoch=2),
+    "bs16-4ep-avg": dict(num_train_epochs=4, learning_rate=1e-4, per_device_train_batch_size=16,
+                         weight_decay=0.01, warmup_steps=0.1, train_sampling_strategy="group_by_length",
+                         average_from_epoch=2),
+    "frozen-emb-bs16-4ep-avg": dict(num_train_epochs=4, learning_rate=1e-4, per_device_train_batch_size=16,
+                                    weight_decay=0.01, warmup_steps=0.1, freeze_word_embeddings=True,
+                                    train_sampling_strategy="group_by_length", average_from_epoch=2),
 }
+ROUND_ONE_LINES = 672  # train.jsonl's first 672 lines were written with the test split, in the same style
 
 
 def folds(rows: list[dict], k: int = FOLDS) -> list[list[dict]]:
@@ -59,14 +72,19 @@ def folds(rows: list[dict], k: int = FOLDS) -> list[list[dict]]:
 
 def run(recipe: str, fold: int, threads: int, seed: int) -> dict:
     import torch
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                              Trainer, set_seed)
-
     from hflab import train
     from hflab.models.packaged import minilm_folder
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        set_seed,
+    )
 
     torch.set_num_threads(threads)
-    rows = train.sentiment_examples("train")  # the train split only
+    # the train split only; each row keeps its line number, to score the folds by writing round
+    rows = [dict(row, line=i) for i, row in enumerate(train.sentiment_examples("train"))]
     parts = folds(rows)
     held_out = parts[fold]
     fit = [row for i, part in enumerate(parts) if i != fold for row in part]
@@ -84,16 +102,30 @@ def run(recipe: str, fold: int, threads: int, seed: int) -> dict:
     recipe_args = dict(RECIPES[recipe])
     if recipe_args.pop("freeze_word_embeddings", False):
         model.get_input_embeddings().weight.requires_grad_(False)
+    first_averaged = recipe_args.pop("average_from_epoch", None)
+    callbacks = [train.EpochAveraging(first_averaged)] if first_averaged else []
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
         args = train.training_arguments(scratch, seed=seed, data_seed=seed, eval_strategy="epoch",
                                         per_device_eval_batch_size=64, disable_tqdm=True, **recipe_args)
         trainer = Trainer(model=model, args=args, train_dataset=encode(fit), eval_dataset=encode(held_out),
-                          data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=train.compute_metrics)
+                          data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=train.compute_metrics, callbacks=callbacks)
         trainer.train()
+    # predicted here in order (Trainer's length grouping would also reorder its predictions)
+    model.eval()
+    collate = DataCollatorWithPadding(tokenizer)
+    predicted = []
+    with torch.no_grad():
+        for start in range(0, len(held_out), 64):
+            batch = collate([{k: v for k, v in item.items() if k != "labels"}
+                             for item in encode(held_out[start:start + 64])])
+            predicted += model(**batch).logits.argmax(-1).tolist()
+    correct = [int(p == labels[r["label"]]) for p, r in zip(predicted, held_out, strict=True)]
     by_epoch = [round(e["eval_accuracy"], 4) for e in trainer.state.log_history if "eval_accuracy" in e]
     return {"recipe": recipe, "fold": fold, "seed": seed, "train_rows": len(fit), "held_out": len(held_out),
-            "accuracy_by_epoch": by_epoch, "seconds": round(time.monotonic() - started, 1), "threads": threads}
+            "accuracy_by_epoch": by_epoch, "seconds": round(time.monotonic() - started, 1), "threads": threads,
+            # after the last epoch: which held-out lines of train.jsonl the model got right
+            "held_out_lines": [r["line"] for r in held_out], "correct": correct}
 
 
 def summary() -> None:
@@ -101,14 +133,23 @@ def summary() -> None:
 
     runs = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
     keys = sorted({(r["recipe"], r["train_rows"] + r["held_out"]) for r in runs})
-    print(f"{'recipe':<14} {'rows':>5} {'runs':>4}  mean held-out accuracy after epoch 1, 2, ...   s/run")
+    print("mean held-out accuracy over the folds: after each epoch; of the final model (after any\n"
+          "averaging); and of the final model on round-one lines only (written like the test split)")
+    print(f"{'recipe':<24} {'rows':>5} {'runs':>4}  {'epoch 1, 2, ...':<35} {'final':>5} {'round1':>6} {'s/run':>5}")
     for recipe, total in keys:
         mine = [r for r in runs if r["recipe"] == recipe and r["train_rows"] + r["held_out"] == total]
         depth = min(len(r["accuracy_by_epoch"]) for r in mine)
         curve = np.mean([r["accuracy_by_epoch"][:depth] for r in mine], axis=0)
         seconds = np.mean([r["seconds"] for r in mine])
-        print(f"{recipe:<14} {total:>5} {len(mine):>4}  " + " ".join(f"{a:.3f}" for a in curve)
-              + f"   {seconds:.0f}")
+        scored = [r for r in mine if "correct" in r]
+        final = round_one = "-"
+        if scored:
+            final = f"{np.mean([c for r in scored for c in r['correct']]):.3f}"
+            first = [c for r in scored for line, c in zip(r["held_out_lines"], r["correct"], strict=True)
+                     if line < ROUND_ONE_LINES]
+            round_one = f"{np.mean(first):.3f}"
+        print(f"{recipe:<24} {total:>5} {len(mine):>4}  {' '.join(f'{a:.3f}' for a in curve):<35} "
+              f"{final:>5} {round_one:>6} {seconds:>5.0f}")
 
 
 def main() -> int:
