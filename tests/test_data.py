@@ -147,7 +147,7 @@ def split(name: str) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("name,minimum", [("train", 2700), ("test", 160)])
+@pytest.mark.parametrize("name,minimum", [("train", 3700), ("test", 160)])
 def test_sentiment_split_is_big_balanced_and_covers_every_domain(name, minimum):
     rows = split(name)
     assert len(rows) >= minimum

@@ -4,7 +4,7 @@ The notebooks call `Trainer` and `TrainingArguments` themselves; this module onl
 would distract from them:
 
 - data sets: `sentiment_dataset(tokenizer, "train")` (the course's English sentiment sentences,
-  tokenized; "fit" and "validation" divide the train sentences, to choose the epoch) and
+  tokenized) and
   `digits_dataset(image_processor, "train")` (scikit-learn's 8x8 handwritten digits, upsampled to
   RGB images);
 - `compute_metrics`: accuracy and macro F1 for `Trainer(compute_metrics=...)`;
@@ -53,26 +53,15 @@ class ExamplesDataset(torch.utils.data.Dataset):
         return self.examples[index]
 
 
-VALIDATION_EVERY = 8  # "validation": every 8th train sentence of each domain-and-label group (108 of 864)
-
-
 def sentiment_examples(split: str = "train") -> list[dict]:
     """The course's sentiment sentences: a list of {"text", "label" ("POSITIVE"/"NEGATIVE"), "domain"}.
 
-    split: "train" or "test" (the two files in data/sentiment/), or "validation" and "fit", which
-    divide the train sentences: "validation" takes every 8th sentence of each domain-and-label group
-    (so it is balanced like the splits), "fit" the rest. The test split is never touched by either.
+    split: "train" (3,738 sentences) or "test" (168): the two files in data/sentiment/.
     """
     from ._paths import data_path
 
-    if split in ("fit", "validation"):
-        seen: dict = {}
-        fit, validation = [], []
-        for row in sentiment_examples("train"):
-            group = (row["domain"], row["label"])
-            seen[group] = seen.get(group, 0) + 1
-            (validation if seen[group] % VALIDATION_EVERY == 0 else fit).append(row)
-        return validation if split == "validation" else fit
+    if split not in ("train", "test"):
+        raise ValueError(f'split must be "train" or "test", not {split!r}')
     path = data_path("sentiment", f"{split}.jsonl")
     with open(path, encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
@@ -177,44 +166,6 @@ class TimeBudget(TrainerCallback):
         self.cpu_seconds = time.process_time() - self._cpu_started
 
 
-class EpochAveraging(TrainerCallback):
-    """Ends training with the average of the weights the model had at the end of each epoch from
-    `first_epoch` on (a simple form of stochastic weight averaging).
-
-    Late epochs of a small data set wander around a good solution; their average usually sits
-    nearer its middle and generalizes a little better than any one of them. It costs no extra
-    training, only one copy of the weights. Buffers (not trained) are left as they are.
-    """
-
-    def __init__(self, first_epoch: int = 2):
-        self.first_epoch = first_epoch
-        self.averaged = 0
-        self._sum: dict | None = None
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        self.averaged, self._sum = 0, None
-
-    def on_epoch_end(self, args, state, control, model=None, **kwargs):
-        if model is None or round(state.epoch or 0) < self.first_epoch:
-            return
-        with torch.no_grad():
-            weights = {name: p.detach().float() for name, p in model.named_parameters()}
-            if self._sum is None:
-                self._sum = {name: w.clone() for name, w in weights.items()}
-            else:
-                for name, w in weights.items():
-                    self._sum[name] += w
-        self.averaged += 1
-
-    def on_train_end(self, args, state, control, model=None, **kwargs):
-        if model is None or not self.averaged:
-            return
-        with torch.no_grad():
-            for name, p in model.named_parameters():
-                p.copy_((self._sum[name] / self.averaged).to(p.dtype))
-        self._sum = None
-
-
 # ---------------------------------------------------------------------------------------------
 # the course's own models
 # ---------------------------------------------------------------------------------------------
@@ -258,21 +209,14 @@ def cpu_threads(count: int):
 
 
 def train_and_save(model, processor, train_set, test_set, out_dir, *, budget_s: float, collator=None,
-                   threads: int | None = None, validation_set=None, **training_overrides) -> dict:
-    """Train with `Trainer`, test, save model + processor + hflab_training.json into `out_dir`.
+                   threads: int | None = None, callbacks=(), **training_overrides) -> dict:
+    """Train with `Trainer`, test once, save model + processor + hflab_training.json into `out_dir`.
 
-    With a `validation_set` (a slice of the training data, never the test set), Trainer evaluates
-    it after every epoch and keeps the epoch with the best validation accuracy
-    (`load_best_model_at_end`); the test set is only used once, at the end.
+    callbacks: more `TrainerCallback`s besides the time budget.
     Returns the report: {"test_accuracy", "test_f1", "train_seconds", "stopped_by_budget", ...}.
     """
     from transformers import Trainer, set_seed
 
-    if validation_set is not None:
-        training_overrides = dict(
-            eval_strategy="epoch", save_strategy="best", metric_for_best_model="accuracy",
-            load_best_model_at_end=True, save_total_limit=1, save_only_model=True,
-            **training_overrides)
     # The same script runs on several GPUs unchanged: `accelerate launch train_script.py` starts one
     # process per GPU, and Trainer splits each batch across them (DistributedDataParallel).
     set_seed(SEED)
@@ -280,13 +224,10 @@ def train_and_save(model, processor, train_set, test_set, out_dir, *, budget_s: 
     threads = threads or idle_cores()
     with tempfile.TemporaryDirectory(prefix="hflab-trainer-") as scratch, cpu_threads(threads):
         trainer = Trainer(model=model, args=training_arguments(scratch, **training_overrides),
-                          train_dataset=train_set,
-                          eval_dataset=validation_set if validation_set is not None else test_set,
-                          data_collator=collator, compute_metrics=compute_metrics, callbacks=[budget])
+                          train_dataset=train_set, eval_dataset=test_set, data_collator=collator,
+                          compute_metrics=compute_metrics, callbacks=[budget, *callbacks])
         trainer.train()
-        # the per-epoch validation scores, read before the test evaluation adds its own entry
-        validation_log = [entry for entry in trainer.state.log_history if "eval_accuracy" in entry]
-        metrics = trainer.evaluate(test_set)
+        metrics = trainer.evaluate(test_set)  # the test split's one and only use
     model.eval()
     report = {
         "test_accuracy": round(metrics["eval_accuracy"], 4),
@@ -302,23 +243,12 @@ def train_and_save(model, processor, train_set, test_set, out_dir, *, budget_s: 
         "torch_threads": threads,
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
-    if validation_set is not None:
-        best = next((entry for entry in validation_log
-                     if entry["eval_accuracy"] == trainer.state.best_metric), None)
-        report.update({
-            "validation_examples": len(validation_set),
-            "validation_accuracy_by_epoch": [round(entry["eval_accuracy"], 4) for entry in validation_log],
-            "best_epoch": round(float(best["epoch"]), 2) if best else None,
-            "validation_accuracy": round(trainer.state.best_metric, 4) if best else None,
-        })
     out_dir = Path(out_dir)
     model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)
     (out_dir / TRAINING_REPORT).write_text(json.dumps(report, indent=2) + "\n")
-    kept = (f"; kept epoch {report['best_epoch']:g}, validation accuracy {report['validation_accuracy']:.3f}"
-            if report.get("best_epoch") is not None else "")
     print(f"[hflab] test accuracy {report['test_accuracy']:.3f} after {report['train_seconds']:.0f} s "
-          f"of training ({report['epochs']} epochs{kept}).")
+          f"of training ({report['epochs']} epochs).")
     return report
 
 
