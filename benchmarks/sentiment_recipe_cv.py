@@ -106,6 +106,13 @@ RECIPES = {
                         train_sampling_strategy="group_by_length"),
     "bs16-2ep": dict(num_train_epochs=2, learning_rate=1e-4, per_device_train_batch_size=16, weight_decay=0.01,
                      warmup_steps=0.1, train_sampling_strategy="group_by_length"),
+    # also freezes the embedding layer and the lowest 2 of the 6 layers: no backward pass through them
+    "fl2-bs32-4ep": dict(num_train_epochs=4, learning_rate=2e-4, per_device_train_batch_size=32,
+                         weight_decay=0.01, warmup_steps=0.1, freeze_lower_layers=2,
+                         train_sampling_strategy="group_by_length"),
+    "fe-bs32-3ep-lr2e-4": dict(num_train_epochs=3, learning_rate=2e-4, per_device_train_batch_size=32,
+                               weight_decay=0.01, warmup_steps=0.1, freeze_word_embeddings=True,
+                               train_sampling_strategy="group_by_length"),
 }
 ROUND_ONE_LINES = 672  # train.jsonl's first 672 lines were written with the test split, in the same style
 
@@ -153,6 +160,10 @@ def run(recipe: str, fold: int, threads: int, seed: int) -> dict:
     recipe_args = dict(RECIPES[recipe])
     if recipe_args.pop("freeze_word_embeddings", False):
         model.get_input_embeddings().weight.requires_grad_(False)
+    lower = recipe_args.pop("freeze_lower_layers", 0)
+    if lower:
+        for part in (model.bert.embeddings, *model.bert.encoder.layer[:lower]):
+            part.requires_grad_(False)
     first_averaged = recipe_args.pop("average_from_epoch", None)
     callbacks = [EpochAveraging(first_averaged)] if first_averaged else []
     started = time.monotonic()
