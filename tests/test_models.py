@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import hflab
 import pytest
@@ -132,6 +133,33 @@ def test_atomic_dir_leaves_nothing_half_written(tmp_path):
     with atomic_dir(target) as tmp:
         (tmp / "weights.bin").write_text("whole")
     assert is_complete(target) and (target / "weights.bin").read_text() == "whole"
+
+
+_builds = []
+
+
+def _record_build(out_dir):
+    _builds.append(out_dir)
+    (Path(out_dir) / "weights.bin").write_text(f"build {len(_builds)}")
+
+
+def test_a_new_builder_revision_rebuilds_the_cached_folder(monkeypatch, tmp_path):
+    import dataclasses
+
+    from hflab.models.catalog import Entry
+
+    monkeypatch.setenv("HFLAB_HOME", str(tmp_path))
+    entry = Entry("toy", None, "text-classification", "trained", "test entry",
+                  "AutoModel", "AutoTokenizer", f"{__name__}:_record_build")
+    _builds.clear()
+    folder = models.local_folder(entry)
+    assert models.local_folder(entry) == folder and len(_builds) == 1  # cached: built once
+    newer = dataclasses.replace(entry, revision=2)  # its recipe changed
+    assert models.local_folder(newer) == folder and len(_builds) == 2
+    assert (folder / "weights.bin").read_text() == "build 2"
+    assert is_complete(folder, newer.stamp()) and not is_complete(folder, entry.stamp())
+    models.local_folder(newer)
+    assert len(_builds) == 2
 
 
 def test_hflab_home_is_respected(monkeypatch, tmp_path):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 from hflab import train
-from hflab._paths import data_path
+from hflab._paths import data_path, is_complete
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,8 @@ def fresh_home(tmp_path_factory):
     # Keep what these tests trained, so the notebooks that run later don't train it all again.
     for folder in trained_here.glob("*"):
         target = hflab.models.home() / "trained" / folder.name
-        if (folder / ".complete").exists() and not (target / ".complete").exists():
+        stamp = (folder / ".complete").read_text().strip() if (folder / ".complete").exists() else None
+        if stamp and not is_complete(target, stamp):
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(folder, target)
 
@@ -166,21 +167,36 @@ def test_sentiment_model_trains_and_answers_the_default_pipeline(fresh_home):
 
     classifier = hflab.pipeline("sentiment-analysis")  # offline: the default is the model trained here
     assert classifier.resolved.key == "sentiment" and not classifier.is_standin
+    # Sentences in neither split, several from outside its six domains (concerts, museums, trains).
     new = {"I loved every minute of this concert, the band was on fire.": "POSITIVE",
-           "The train was late again and nobody bothered to apologise.": "NEGATIVE",
            "This vacuum cleaner is quiet, light and picks up everything.": "POSITIVE",
-           "The update deleted my notes and support never answered.": "NEGATIVE"}
+           "The museum guide was funny, patient and knew every painting by heart.": "POSITIVE",
+           "Our holiday cottage was spotless, cosy and had a stunning view of the lake.": "POSITIVE",
+           "The new bike lane makes my commute safer and faster.": "POSITIVE",
+           "A wonderful podcast episode that I have already shared with three friends.": "POSITIVE",
+           "The plumber came on a Sunday, fixed the leak in minutes and charged a fair price.": "POSITIVE",
+           "These running shoes are the most comfortable pair I have ever owned.": "POSITIVE",
+           "The concert hall's acoustics were breathtaking.": "POSITIVE",
+           "The theme park was well organised and the queues were short.": "POSITIVE",
+           "The train was late again and nobody bothered to apologise.": "NEGATIVE",
+           "The update deleted my notes and support never answered.": "NEGATIVE",
+           "The hotel pool was closed for the whole week and nobody told us.": "NEGATIVE",
+           "The museum was overcrowded, overpriced and half the rooms were shut.": "NEGATIVE",
+           "My new umbrella turned inside out in the first light breeze.": "NEGATIVE",
+           "The podcast host interrupts every guest and never lets them finish.": "NEGATIVE",
+           "The taxi driver took a long detour and then demanded a tip.": "NEGATIVE",
+           "This printer jams on every second page.": "NEGATIVE",
+           "The concert started an hour late and the sound was muddy.": "NEGATIVE",
+           "The theme park rides kept breaking down, and we spent the day in queues.": "NEGATIVE"}
     answers = classifier(list(new))
-    assert [a["label"] for a in answers] == list(new.values())
+    right = [a["label"] == label for a, label in zip(answers, new.values(), strict=True)]
+    assert np.mean(right) >= 0.85, [text for text, ok in zip(new, right, strict=True) if not ok]
 
     test_rows = train.sentiment_examples("test")
     predictions = classifier([row["text"] for row in test_rows])
     accuracy = np.mean([p["label"] == row["label"] for p, row in zip(predictions, test_rows, strict=True)])
     assert accuracy == pytest.approx(report["test_accuracy"], abs=0.01)  # the pipeline agrees with Trainer
-    # The target is 0.90; this recipe measures 0.88 on the held-out test split (see
-    # benchmarks/bench_training.py). The floor below catches a broken recipe or data set, while the
-    # gap to the target stays reported, not hidden.
-    assert accuracy >= 0.85
+    assert accuracy >= 0.90  # the target; measured 0.929 on a 2-core machine (benchmarks/README.md)
 
 
 def _digits_accuracy(key: str) -> float:

@@ -44,18 +44,20 @@ def data_path(*parts: str) -> Path:
 
 
 @contextmanager
-def atomic_dir(target: Path):
+def atomic_dir(target: Path, stamp: str = "ok"):
     """Yield a temporary folder beside `target`; move it into place only if the block finishes.
 
     An interrupted build leaves a `*.tmp-*` folder behind, never a half-written `target`,
-    so the next run simply builds again.
+    so the next run simply builds again. `stamp` is written into the `.complete` marker: a
+    builder whose recipe changes gives a new stamp, and `is_complete(folder, stamp)` then sees
+    the old folder as out of date.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".tmp-", dir=target.parent))
     try:
         yield tmp
-        (tmp / ".complete").write_text("ok\n")
+        (tmp / ".complete").write_text(stamp + "\n")
         tmp.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary folder
         if target.exists():
             shutil.rmtree(target)
@@ -65,5 +67,9 @@ def atomic_dir(target: Path):
         raise
 
 
-def is_complete(folder: Path) -> bool:
-    return (Path(folder) / ".complete").exists()
+def is_complete(folder: Path, stamp: str | None = None) -> bool:
+    """Whether `folder` was fully built (and, given a `stamp`, by the builder that writes that stamp)."""
+    marker = Path(folder) / ".complete"
+    if not marker.exists():
+        return False
+    return stamp is None or marker.read_text().strip() == stamp

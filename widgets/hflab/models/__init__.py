@@ -150,11 +150,12 @@ def local_folder(entry: Entry, *, build: bool = True) -> Path:
     if entry.source == "packaged":
         return Path(_call(entry.builder))
     folder = home() / entry.source / entry.key
-    if not is_complete(folder):
+    stamp = entry.stamp()
+    if not is_complete(folder, stamp):  # never built, or built by an older revision of its builder
         if not build:
             raise FileNotFoundError(folder)
-        with _lock, atomic_dir(folder) as tmp:
-            if is_complete(folder):  # another thread finished it while we waited
+        with _lock, atomic_dir(folder, stamp) as tmp:
+            if is_complete(folder, stamp):  # another thread finished it while we waited
                 return folder
             _call(entry.builder, tmp)
     return folder
