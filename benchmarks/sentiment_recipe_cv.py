@@ -129,7 +129,6 @@ def folds(rows: list[dict], k: int = FOLDS) -> list[list[dict]]:
 
 
 def run(recipe: str, fold: int, threads: int, seed: int) -> dict:
-    import torch
     from hflab import train
     from hflab.models.packaged import minilm_folder
     from transformers import (
@@ -149,10 +148,9 @@ def run(recipe: str, fold: int, threads: int, seed: int) -> dict:
     folder = minilm_folder()
     tokenizer = AutoTokenizer.from_pretrained(folder)
     labels = {name: i for i, name in train.SENTIMENT_LABELS.items()}
-
-    def encode(part):
-        return train.ExamplesDataset([{**tokenizer(r["text"], truncation=True, max_length=48),
-                                       "labels": labels[r["label"]]} for r in part])
+    fit_set = train.sentiment_dataset(tokenizer, max_length=48, rows=fit)
+    held_out_set = train.sentiment_dataset(tokenizer, max_length=48, rows=held_out)
+    collate = DataCollatorWithPadding(tokenizer)
 
     set_seed(seed)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -170,19 +168,17 @@ def run(recipe: str, fold: int, threads: int, seed: int) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         args = train.training_arguments(scratch, seed=seed, data_seed=seed, eval_strategy="epoch",
                                         per_device_eval_batch_size=64, disable_tqdm=True, **recipe_args)
-        trainer = Trainer(model=model, args=args, train_dataset=encode(fit), eval_dataset=encode(held_out),
-                          data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=train.compute_metrics, callbacks=callbacks)
+        trainer = Trainer(model=model, args=args, train_dataset=fit_set, eval_dataset=held_out_set,
+                          data_collator=collate, compute_metrics=train.compute_metrics, callbacks=callbacks)
         trainer.train()
     # predicted here in order (Trainer's length grouping would also reorder its predictions)
     model.eval()
-    collate = DataCollatorWithPadding(tokenizer)
     predicted = []
     with torch.no_grad():
-        for start in range(0, len(held_out), 64):
-            batch = collate([{k: v for k, v in item.items() if k != "labels"}
-                             for item in encode(held_out[start:start + 64])])
+        for start in range(0, len(held_out_set), 64):
+            batch = collate(held_out_set.examples[start:start + 64])
             predicted += model(**batch).logits.argmax(-1).tolist()
-    correct = [int(p == labels[r["label"]]) for p, r in zip(predicted, held_out, strict=True)]
+    correct = [int(p == item["labels"]) for p, item in zip(predicted, held_out_set.examples, strict=True)]
     by_epoch = [round(e["eval_accuracy"], 4) for e in trainer.state.log_history if "eval_accuracy" in e]
     return {"recipe": recipe, "fold": fold, "seed": seed, "train_rows": len(fit), "held_out": len(held_out),
             "accuracy_by_epoch": by_epoch, "seconds": round(time.monotonic() - started, 1), "threads": threads,

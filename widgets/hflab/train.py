@@ -4,9 +4,8 @@ The notebooks call `Trainer` and `TrainingArguments` themselves; this module onl
 would distract from them:
 
 - data sets: `sentiment_dataset(tokenizer, "train")` (the course's English sentiment sentences,
-  tokenized) and
-  `digits_dataset(image_processor, "train")` (scikit-learn's 8x8 handwritten digits, upsampled to
-  RGB images);
+  tokenized) and `digits_dataset(image_processor, "train")` (scikit-learn's 8x8 handwritten digits,
+  upsampled to RGB images);
 - `compute_metrics`: accuracy and macro F1 for `Trainer(compute_metrics=...)`;
 - `TimeBudget`: a `TrainerCallback` that stops training when its time is spent, and says so;
 - the builders the model catalog calls the first time a learner loads "sentiment", "digits-vit"
@@ -67,14 +66,16 @@ def sentiment_examples(split: str = "train") -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def sentiment_dataset(tokenizer, split: str = "train", max_length: int = 64) -> ExamplesDataset:
+def sentiment_dataset(tokenizer, split: str = "train", max_length: int = 64, *,
+                      rows: list[dict] | None = None) -> ExamplesDataset:
     """Tokenized sentiment sentences: each item {"input_ids", "attention_mask", ..., "labels" (0 or 1)}.
 
+    rows: sentences to use instead of the split's (for instance one fold of the train split).
     Items are not padded; pass `DataCollatorWithPadding(tokenizer)` to `Trainer` to pad each batch.
     """
     label_ids = {name: i for i, name in SENTIMENT_LABELS.items()}
     examples = []
-    for row in sentiment_examples(split):
+    for row in sentiment_examples(split) if rows is None else rows:
         encoded = tokenizer(row["text"], truncation=True, max_length=max_length)
         examples.append({**encoded, "labels": label_ids[row["label"]]})
     return ExamplesDataset(examples)
@@ -209,10 +210,9 @@ def cpu_threads(count: int):
 
 
 def train_and_save(model, processor, train_set, test_set, out_dir, *, budget_s: float, collator=None,
-                   threads: int | None = None, callbacks=(), **training_overrides) -> dict:
+                   threads: int | None = None, **training_overrides) -> dict:
     """Train with `Trainer`, test once, save model + processor + hflab_training.json into `out_dir`.
 
-    callbacks: more `TrainerCallback`s besides the time budget.
     Returns the report: {"test_accuracy", "test_f1", "train_seconds", "stopped_by_budget", ...}.
     """
     from transformers import Trainer, set_seed
@@ -225,7 +225,7 @@ def train_and_save(model, processor, train_set, test_set, out_dir, *, budget_s: 
     with tempfile.TemporaryDirectory(prefix="hflab-trainer-") as scratch, cpu_threads(threads):
         trainer = Trainer(model=model, args=training_arguments(scratch, **training_overrides),
                           train_dataset=train_set, eval_dataset=test_set, data_collator=collator,
-                          compute_metrics=compute_metrics, callbacks=[budget, *callbacks])
+                          compute_metrics=compute_metrics, callbacks=[budget])
         trainer.train()
         metrics = trainer.evaluate(test_set)  # the test split's one and only use
     model.eval()
