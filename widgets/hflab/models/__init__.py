@@ -17,53 +17,27 @@ import socket
 import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .._paths import atomic_dir, home, is_complete
-from .catalog import DEFAULTS, ENTRIES, OFFLINE_DEFAULTS, Entry
+from ..tasks.table import TASKS, normalize_task
+from .catalog import ENTRIES, Entry
+from .loaded import Loaded
 
 __all__ = [
     "Entry", "Loaded", "catalog", "load", "resolve", "is_offline", "default_for", "clear_memory_cache",
-    "local_folder", "UnknownModelError", "forget",
+    "local_folder", "UnknownModelError", "forget", "on_forget", "loaded_of",
 ]
 
 MEMORY_CACHE_SIZE = int(os.environ.get("HFLAB_MEMORY_CACHE", "6"))
 _memory: OrderedDict[tuple, Loaded] = OrderedDict()
 _lock = threading.RLock()
 _hub_reachable: bool | None = None
+_forget_hooks: list = []
 
 
 class UnknownModelError(LookupError):
     """A key or Hub id hflab cannot load here (unknown, or no offline stand-in while offline)."""
-
-
-@dataclass
-class Loaded:
-    """What `load()` gives back: the model, its preprocessing object, and where they came from."""
-
-    model: Any
-    processor: Any
-    key: str
-    hub_id: str | None
-    source: str  # "hub", "packaged", "trained" or "tiny"
-    task: str
-    path: str  # a local folder or the Hub id it came from
-
-    @property
-    def is_standin(self) -> bool:
-        return self.source == "tiny"
-
-    @property
-    def tokenizer(self):
-        """The tokenizer, whether `processor` is one or holds one."""
-        return getattr(self.processor, "tokenizer", None) or self.processor
-
-    def __repr__(self) -> str:
-        n = sum(p.numel() for p in self.model.parameters())
-        return (f"Loaded(key={self.key!r}, hub_id={self.hub_id!r}, source={self.source!r}, "
-                f"model={type(self.model).__name__}, params={n:,}, processor={type(self.processor).__name__})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,7 +54,7 @@ def is_offline() -> bool:
         return True
     if _hub_reachable is None:
         try:
-            with socket.create_connection(("huggingface.co", 443), timeout=2):
+            with socket.create_connection(_hub_address(), timeout=2):
                 _hub_reachable = True
         except OSError:
             _hub_reachable = False
@@ -90,18 +64,51 @@ def is_offline() -> bool:
     return not _hub_reachable
 
 
+def _hub_address() -> tuple[str, int]:
+    """Host and port of the Hub downloads go to: huggingface.co, or the mirror HF_ENDPOINT names."""
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants  # read once at import, like every download does
+
+    url = urlparse(constants.ENDPOINT)
+    return url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
+
+
+def _network_failure(err: BaseException) -> str | None:
+    """'unreachable' when the Hub did not answer at all, 'interrupted' when a download broke off, else None."""
+    from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
+
+    seen = err
+    while seen is not None:
+        names = {cls.__name__ for cls in type(seen).__mro__}
+        if isinstance(seen, (LocalEntryNotFoundError, OfflineModeIsEnabled, ConnectionRefusedError)) or (
+                names & {"ConnectError", "ConnectTimeout"}):
+            return "unreachable"
+        if names & {"TransportError", "TimeoutException"}:  # httpx: the body stopped or the socket closed
+            return "interrupted"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _fall_back_offline(entry: Entry, err: BaseException, failure: str) -> None:
+    """Say in one line that the Hub failed and this load goes offline; an unreachable Hub stays offline."""
+    global _hub_reachable
+    if failure == "unreachable":
+        _hub_reachable = False
+        os.environ["HF_HUB_OFFLINE"] = "1"  # what is_offline() sets when the first probe fails
+    print(f"[hflab] Hub 연결 실패 -> 오프라인으로 전환 (the Hub is {failure}: {type(err).__name__}); "
+          f"'{entry.key}' loads offline instead of {entry.hub_id}.")
+
+
 # ---------------------------------------------------------------------------------------------
 # catalog look-ups
 # ---------------------------------------------------------------------------------------------
 def catalog(task: str | None = None) -> list[Entry]:
-    """Every entry (key, hub_id, task, source, description), optionally only those for `task`."""
-    from ..task_names import normalize_task  # noqa: PLC0415 (keeps import light)
-
+    """Every entry (key, hub_id, task, source, description), optionally only those that can do `task`."""
     if task is None:
         return list(ENTRIES)
     task = normalize_task(task)
-    return [e for e in ENTRIES if e.task == task or (task == "translation" and e.key == "t5-small")
-            or (task in ("text2text-generation", "summarization") and e.model_class == "AutoModelForSeq2SeqLM")]
+    return [e for e in ENTRIES if e.serves(task)]
 
 
 _BY_NAME: dict[str, Entry] = {}
@@ -116,15 +123,9 @@ def resolve(key_or_hub_id: str) -> Entry | None:
 
 
 def default_for(task: str) -> Entry:
-    """The entry hflab.pipeline uses for `task` when no model is given."""
-    from ..task_names import normalize_task  # noqa: PLC0415
-
-    task = normalize_task(task)
-    if is_offline() and task in OFFLINE_DEFAULTS:
-        return resolve(OFFLINE_DEFAULTS[task])
-    if task not in DEFAULTS:
-        raise UnknownModelError(f"hflab has no default model for task {task!r}; pass model=... explicitly.")
-    return resolve(DEFAULTS[task])
+    """The entry hflab.pipeline uses for `task` when no model is given (offline: the table's offline default)."""
+    info = TASKS[normalize_task(task)]
+    return resolve(info.offline_default if is_offline() else info.default_hub_id)
 
 
 def _suggest(name: str) -> str:
@@ -218,9 +219,10 @@ def load(key_or_hub_id: str, *, task: str | None = None, model_class: str | None
     entry = resolve(name)
 
     if Path(name).expanduser().is_dir():  # a folder the learner saved with save_pretrained
-        entry = Entry(Path(name).name, None, task or "feature-extraction", "local", "", model_class or
+        folder = Path(name).expanduser().resolve()
+        entry = Entry(folder.name, None, task or "feature-extraction", "local", "", model_class or
                       _guess_model_class(task), "AutoProcessor")
-        where, source = str(Path(name).expanduser()), "local"
+        where, source = str(folder), "local"
     elif entry is None:
         if offline:
             raise UnknownModelError(
@@ -237,7 +239,8 @@ def load(key_or_hub_id: str, *, task: str | None = None, model_class: str | None
         where, source = entry.hub_id, "hub"
 
     cls_name = model_class or entry.model_class
-    cache_key = (entry.key, source, cls_name, tuple(sorted(model_kwargs.items())))
+    # a folder by its whole path: run_a/checkpoint-500 and run_b/checkpoint-500 are two models
+    cache_key = (where if source == "local" else entry.key, source, cls_name, tuple(sorted(model_kwargs.items())))
     with _lock:
         if cache_key in _memory:
             _memory.move_to_end(cache_key)
@@ -246,9 +249,16 @@ def load(key_or_hub_id: str, *, task: str | None = None, model_class: str | None
 
     if where is None:
         where = str(local_folder(entry))
-    model = _from_pretrained(cls_name, where, is_model=True, **model_kwargs)
+    try:
+        model = _from_pretrained(cls_name, where, is_model=True, **model_kwargs)
+        processor = _load_processor(entry.processor_class if source != "local" else "AutoProcessor", where)
+    except Exception as err:  # noqa: BLE001 - only network failures of a Hub load are caught below
+        failure = _network_failure(err) if source == "hub" and entry.source in ("packaged", "tiny") else None
+        if failure is None:
+            raise
+        _fall_back_offline(entry, err, failure)
+        return load(name, task=task, model_class=model_class, offline=True, quiet=quiet, **model_kwargs)
     model.eval()
-    processor = _load_processor(entry.processor_class if source != "local" else "AutoProcessor", where)
     loaded = Loaded(model, processor, entry.key, entry.hub_id, source, entry.task, where)
     _announce(entry, source, quiet)
     with _lock:
@@ -258,32 +268,20 @@ def load(key_or_hub_id: str, *, task: str | None = None, model_class: str | None
     return loaded
 
 
-_TASK_MODEL_CLASS = {
-    "audio-classification": "AutoModelForAudioClassification",
-    "automatic-speech-recognition": "AutoModelForSpeechSeq2Seq",
-    "image-classification": "AutoModelForImageClassification",
-    "object-detection": "AutoModelForObjectDetection",
-    "image-segmentation": "AutoModelForUniversalSegmentation",
-    "depth-estimation": "AutoModelForDepthEstimation",
-    "text-classification": "AutoModelForSequenceClassification",
-    "token-classification": "AutoModelForTokenClassification",
-    "question-answering": "AutoModelForQuestionAnswering",
-    "summarization": "AutoModelForSeq2SeqLM",
-    "translation": "AutoModelForSeq2SeqLM",
-    "text2text-generation": "AutoModelForSeq2SeqLM",
-    "text-generation": "AutoModelForCausalLM",
-    "fill-mask": "AutoModelForMaskedLM",
-    "document-question-answering": "AutoModelForDocumentQuestionAnswering",
-    "image-to-text": "AutoModelForImageTextToText",
-}
-
-
 def _guess_model_class(task: str | None) -> str:
-    if task is None:
-        return "AutoModel"
-    from ..task_names import normalize_task  # noqa: PLC0415
+    return "AutoModel" if task is None else TASKS[normalize_task(task)].model_class
 
-    return _TASK_MODEL_CLASS.get(normalize_task(task), "AutoModel")
+
+def loaded_of(model) -> Loaded | None:
+    """The `load()` record of a model object still held in memory, or None (then hflab did not load it)."""
+    with _lock:
+        return next((loaded for loaded in reversed(_memory.values()) if loaded.model is model), None)
+
+
+def on_forget(hook) -> None:
+    """Call `hook(model)` whenever `forget(model)` runs: caches built around loaded models drop it too."""
+    if hook not in _forget_hooks:
+        _forget_hooks.append(hook)
 
 
 def forget(model) -> None:
@@ -291,16 +289,23 @@ def forget(model) -> None:
 
     `heads.prune` and `tokens.add` change a model in place; forgetting it makes the next
     `load()` read the original checkpoint again instead of handing back the changed object.
+    Caches that registered with `on_forget` (TaskRunner's pipelines) drop it as well.
     """
     with _lock:
         for key in [k for k, loaded in _memory.items() if loaded.model is model]:
             del _memory[key]
+    for hook in list(_forget_hooks):
+        hook(model)
 
 
 def clear_memory_cache() -> None:
     """Forget models held in memory (the disk cache under HFLAB_HOME stays)."""
     with _lock:
+        dropped = [loaded.model for loaded in _memory.values()]
         _memory.clear()
+    for model in dropped:
+        for hook in list(_forget_hooks):
+            hook(model)
 
 
 def fetch_cli(argv: list[str] | None = None) -> int:
