@@ -1,4 +1,4 @@
-"""Unit-test set-up: `online` tests are skipped while the Hub is unreachable (environment: ../conftest.py)."""
+"""Unit-test set-up: `online` tests are skipped unless this process is really online (environment: ../conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ import torch
 
 def pytest_collection_modifyitems(config, items):
     from hflab.models import is_offline
+    from huggingface_hub import constants
 
-    if is_offline():
-        skip_online = pytest.mark.skip(reason="needs the Hugging Face Hub (run online to include)")
+    # huggingface_hub froze HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE at import: if either was set, every
+    # download here is offline whatever the test unsets later, so the test would not be online.
+    if constants.HF_HUB_OFFLINE or is_offline():
+        skip_online = pytest.mark.skip(
+            reason="needs the Hugging Face Hub: run `HF_HUB_OFFLINE=0 python -m pytest -m online` with Hub "
+                   "access and without TRANSFORMERS_OFFLINE")
         for item in items:
             if "online" in item.keywords:
                 item.add_marker(skip_online)
