@@ -68,3 +68,50 @@ def test_ci_runs_exactly_the_readme_install_and_test_commands():
     assert install in ci and test in ci
     assert ci.index("pip install torch==2.13.0") < ci.index(install), "torch CPU wheel must come first"
     assert "apt-get update" in ci
+
+
+# --- one repository address --------------------------------------------------------------------
+def test_every_notebook_points_at_the_repository_of_pyproject():
+    from hflab.notebook_tools import repo_address_mismatches, repository
+
+    url = _pyproject()["project"]["urls"]["Repository"]
+    assert url == f"https://github.com/{repository()}"
+    assert repo_address_mismatches() == {}, "run `hflab-repo-address` to point the notebooks at pyproject's address"
+
+
+def test_a_notebook_with_another_address_fails_the_check_and_is_rewritten(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    import nbformat
+    from hflab import notebook_tools
+    from hflab.notebook_tools import NOTEBOOKS_DIR, repo_address_mismatches, set_repo_address
+
+    copies = tmp_path / "notebooks"
+    for relative in ("00_start/00-1_start.ipynb", "20_vision/20-1_image_classification.ipynb"):
+        (copies / relative).parent.mkdir(parents=True)
+        shutil.copy(NOTEBOOKS_DIR / relative, copies / relative)
+    moved = "someone-else/hflab-fork"
+    problems = repo_address_mismatches(copies, repo=moved)
+    assert set(problems) == {"00_start/00-1_start.ipynb", "20_vision/20-1_image_classification.ipynb"}
+    assert all(any(p.startswith("badge:") for p in what) and any(p.startswith("install:") for p in what)
+               for what in problems.values())
+
+    before = nbformat.read(str(copies / "00_start/00-1_start.ipynb"), as_version=4)
+    assert len(set_repo_address(copies, repo=moved)) == 2
+    assert repo_address_mismatches(copies, repo=moved) == {}
+    after = nbformat.read(str(copies / "00_start/00-1_start.ipynb"), as_version=4)
+    assert f"colab.research.google.com/github/{moved}/blob/main/notebooks/00_start/00-1_start.ipynb" \
+        in after.cells[0].source
+    assert f"git clone --depth 1 https://github.com/{moved} /content/hflab" in after.cells[1].source
+    assert [c.source for c in after.cells[2:]] == [c.source for c in before.cells[2:]]  # nothing else moved
+    assert set_repo_address(copies, repo=moved) == []  # a second run has nothing to do
+
+    # the command reads the address from pyproject.toml and fails while a notebook disagrees
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "hflab"\n\n[project.urls]\nRepository = "https://github.com/a/b"\n')
+    monkeypatch.setattr(notebook_tools, "PYPROJECT", pyproject)
+    assert notebook_tools.repository() == "a/b"
+    assert notebook_tools.repo_address_cli(["--check", str(copies)]) == 1
+    assert "2 notebook(s) disagree with a/b" in capsys.readouterr().out
+    assert notebook_tools.repo_address_cli([str(copies)]) == 0
+    assert notebook_tools.repo_address_cli(["--check", str(copies)]) == 0
