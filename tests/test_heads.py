@@ -91,7 +91,7 @@ def zero_output_columns(model, layer: int, head: int):
     block = heads.attention_blocks(model)[layer]
     d = block.head_dim
     with torch.no_grad():
-        if block.family == "gpt2":  # Conv1D weight: [in, out]
+        if type(block.output).__name__ == "Conv1D":  # GPT-2's weight: [in, out]
             block.output.weight[head * d:(head + 1) * d, :] = 0
         else:  # nn.Linear weight: [out, in]
             block.output.weight[:, head * d:(head + 1) * d] = 0

@@ -8,15 +8,21 @@ Transformers v5 removed `head_mask` and `prune_heads`. This module brings both b
     scores = hflab.heads.importance(model, inputs)      # numpy [layers, heads]: what masking each head costs
 
 How it works. Every attention block ends with an output projection (BERT `attention.output.dense`,
-DistilBERT `out_lin`, Llama `o_proj`, GPT-2 `c_proj`) whose input is the heads' outputs laid side by
-side, `[batch, seq, heads * head_dim]`. Masking zeroes a head's slice of that input with a forward
-pre-hook, exactly what v4's `head_mask=0` did. Pruning deletes the same slice from the weights.
+DistilBERT `out_lin`, Llama `o_proj`, GPT-2 `c_proj`, GPT-NeoX/Phi/Falcon/BLOOM `dense`, OPT/BART
+`out_proj`, T5 `o`, ModernBERT `Wo`) whose input is the heads' outputs laid side by side,
+`[batch, seq, heads * head_dim]`. Masking zeroes a head's slice of that input with a forward
+pre-hook, exactly what v4's `head_mask=0` did. Pruning deletes the same slice from the output
+projection's input columns, and the head's rows from the query, key and value projections that feed it.
 
-Head numbers are the model's original ones: after pruning head 3 of layer 0, head 4 is still "4".
+Layers are the model's self-attention blocks in the order they run; an encoder-decoder's encoder
+layers come first, then its decoder's (cross-attention is left alone). Head numbers are the model's
+original ones: after pruning head 3 of layer 0, head 4 is still "4".
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import operator
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,7 +35,17 @@ from torch import nn
 __all__ = ["AttentionBlock", "attention_blocks", "mask", "prune", "importance", "least_important", "plot",
            "PruneResult", "UnsupportedModelError", "PruneError"]
 
-CROSS_ATTENTION_NAMES = ("crossattention", "cross_attn", "encoder_attn")
+CROSS_ATTENTION_NAMES = ("crossattention", "cross_attn", "encoder_attn", "encdecattention")
+
+# The names transformers gives an attention block's parts (the first match wins).
+SEPARATE_QKV_NAMES = (("query", "key", "value"), ("q_proj", "k_proj", "v_proj"), ("q_lin", "k_lin", "v_lin"),
+                      ("query_proj", "key_proj", "value_proj"), ("q", "k", "v"))
+FUSED_QKV_NAMES = ("c_attn", "qkv_proj", "Wqkv", "query_key_value")
+OUTPUT_NAMES = ("o_proj", "out_proj", "dense", "c_proj", "out_lin", "Wo", "o")
+HEAD_DIM_NAMES = ("head_dim", "attention_head_size", "head_size", "key_value_proj_dim")
+HEAD_COUNT_NAMES = ("num_heads", "num_attention_heads", "n_heads", "n_head")
+KV_HEAD_COUNT_NAMES = ("num_key_value_heads", "num_kv_heads")
+EXTRA_PER_HEAD_NAMES = ("pos_query_proj", "pos_key_proj")  # DeBERTa: relative positions, one slice per head
 
 
 class UnsupportedModelError(TypeError):
@@ -45,17 +61,27 @@ class PruneError(ValueError):
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class AttentionBlock:
-    """One self-attention block: the layers that make its heads and the projection that mixes them."""
+    """One self-attention block: the layers that make its heads and the projection that mixes them.
+
+    layout says how query, key and value come out of the block's input:
+      "separate"  three projections (BERT `query/key/value`, Llama `q_proj/k_proj/v_proj`, T5 `q/k/v`);
+      "thirds"    one fused projection: all queries, then all keys, then all values
+                  (GPT-2 `c_attn`, Phi-3 `qkv_proj`, ModernBERT `Wqkv`, Falcon-7B's multi-query `query_key_value`);
+      "grouped"   one fused projection, key/value group by group: [its queries, its key, its value]
+                  (GPT-NeoX, BLOOM and Falcon `query_key_value`; a group is one head unless Falcon shares keys).
+    """
 
     layer: int
     name: str               # e.g. "encoder.layer.0.attention"
-    family: str             # "bert", "distilbert", "llama" or "gpt2"
+    layout: str             # "separate", "thirds" or "grouped"
     attention: nn.Module    # the module whose head counts the forward pass reads
-    query: nn.Module        # for GPT-2 the fused c_attn (query, key and value in one)
+    query: nn.Module        # the fused projection when layout is "thirds" or "grouped"
     key: nn.Module | None
     value: nn.Module | None
     output: nn.Module       # input: [batch, seq, heads * head_dim]
     head_dim: int
+    call: int = 0           # ALBERT runs one block in several layers: this layer is its call number `call`
+    calls: int = 1          # ... of `calls` per forward pass
 
     @property
     def num_heads(self) -> int:
@@ -63,32 +89,78 @@ class AttentionBlock:
         return _in_features(self.output) // self.head_dim
 
     @property
+    def num_kv_heads(self) -> int:
+        """Key/value heads present now (fewer than query heads under grouped-query or multi-query attention)."""
+        if self.layout == "separate":
+            return _out_features(self.key) // self.head_dim
+        # fused width = (queries + 2 * key/value heads) * head_dim, in both fused layouts
+        return (_out_features(self.query) // self.head_dim - self.num_heads) // 2
+
+    @property
     def heads_per_kv(self) -> int:
         """Query heads sharing one key/value head (grouped-query attention); 1 elsewhere."""
-        return getattr(self.attention, "num_key_value_groups", 1)
+        return self.num_heads // self.num_kv_heads
+
+
+def _is_conv1d(layer: nn.Module) -> bool:
+    return type(layer).__name__ == "Conv1D"  # GPT-2's projection: weight [in, out], the transpose of nn.Linear
 
 
 def _in_features(layer: nn.Module) -> int:
-    # nn.Linear stores [out, in]; GPT-2's Conv1D stores [in, out].
-    return layer.weight.shape[0] if type(layer).__name__ == "Conv1D" else layer.weight.shape[1]
+    return layer.weight.shape[0] if _is_conv1d(layer) else layer.weight.shape[1]
+
+
+def _out_features(layer: nn.Module) -> int:
+    return layer.weight.shape[1] if _is_conv1d(layer) else layer.weight.shape[0]
+
+
+def _child(module: nn.Module, names) -> tuple[str, nn.Module] | tuple[None, None]:
+    for name in names:
+        child = getattr(module, name, None)
+        if isinstance(child, nn.Module) and hasattr(child, "weight"):
+            return name, child
+    return None, None
+
+
+def _first_int(module: nn.Module, names) -> int | None:
+    for name in names:
+        value = getattr(module, name, None)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
 
 
 def _as_block(name: str, module: nn.Module) -> AttentionBlock | None:
-    has = lambda m, *names: all(hasattr(m, n) for n in names)  # noqa: E731
-    if has(module, "self", "output") and has(module.self, "query", "key", "value", "attention_head_size") \
-            and hasattr(module.output, "dense"):  # BERT, RoBERTa, ELECTRA, MiniLM ...
-        s = module.self
-        return AttentionBlock(-1, name, "bert", s, s.query, s.key, s.value, module.output.dense,
-                              s.attention_head_size)
-    if has(module, "q_lin", "k_lin", "v_lin", "out_lin", "attention_head_size"):  # DistilBERT
-        m = module
-        return AttentionBlock(-1, name, "distilbert", m, m.q_lin, m.k_lin, m.v_lin, m.out_lin, m.attention_head_size)
-    if has(module, "q_proj", "k_proj", "v_proj", "o_proj", "head_dim", "num_key_value_groups"):  # Llama, Qwen2 ...
-        m = module
-        return AttentionBlock(-1, name, "llama", m, m.q_proj, m.k_proj, m.v_proj, m.o_proj, m.head_dim)
-    if has(module, "c_attn", "c_proj", "head_dim", "split_size") and not getattr(module, "is_cross_attention", False):
-        return AttentionBlock(-1, name, "gpt2", module, module.c_attn, None, None, module.c_proj, module.head_dim)
-    return None
+    """The block `module` is, or None. Exact: every width must add up, or it is not taken for a block."""
+    attention = module
+    _, output = _child(module, OUTPUT_NAMES)
+    if hasattr(module, "self") and hasattr(getattr(module, "output", None), "dense"):  # BERT's self + output.dense
+        attention, output = module.self, module.output.dense
+    if output is None or getattr(attention, "is_cross_attention", False):
+        return None
+    head_dim = _first_int(attention, HEAD_DIM_NAMES)
+    if head_dim is None or _in_features(output) % head_dim:
+        return None
+    heads = _in_features(output) // head_dim
+    for q_name, k_name, v_name in SEPARATE_QKV_NAMES:
+        parts = [getattr(attention, n, None) for n in (q_name, k_name, v_name)]
+        if all(isinstance(p, nn.Module) and hasattr(p, "weight") for p in parts):
+            query, key, value = parts
+            if _out_features(query) != heads * head_dim or _out_features(key) != _out_features(value) \
+                    or _out_features(key) % head_dim or heads % (_out_features(key) // head_dim):
+                return None
+            return AttentionBlock(-1, name, "separate", attention, query, key, value, output, head_dim)
+    fused_name, fused = _child(attention, FUSED_QKV_NAMES)
+    if fused is None:
+        return None
+    # Falcon-7B: one key and one value for all heads, after all the queries
+    multi_query = getattr(attention, "multi_query", False) and not getattr(attention, "new_decoder_architecture", False)
+    layout = "grouped" if fused_name == "query_key_value" and not multi_query else "thirds"
+    block = AttentionBlock(-1, name, layout, attention, fused, None, None, output, head_dim)
+    width = _out_features(fused) // head_dim - heads   # = 2 * key/value heads
+    if _out_features(fused) % head_dim or width <= 0 or width % 2 or heads % (width // 2):
+        return None
+    return block
 
 
 def _model_of(model_or_loaded) -> nn.Module:
@@ -100,6 +172,23 @@ def _model_of(model_or_loaded) -> nn.Module:
     raise TypeError(f"expected a PyTorch model or what hflab.models.load() returns, got {type(model_or_loaded).__name__}")
 
 
+def _in_running_order(model: nn.Module, blocks: list[AttentionBlock]) -> list[AttentionBlock]:
+    """ALBERT keeps `num_hidden_groups` groups of `inner_group_num` layers and runs them for
+    `num_hidden_layers` layers (one group, reused, by default): list each run as its own layer."""
+    config = getattr(model, "config", None)
+    groups, inner = getattr(config, "num_hidden_groups", None), getattr(config, "inner_group_num", None)
+    if not (groups and inner) or len(blocks) != groups * inner:
+        return blocks
+    layers = config.num_hidden_layers
+    per_group = layers // groups                       # how often each group runs
+    ran = []
+    for i in range(layers):
+        group = int(i / (layers / groups))            # as AlbertTransformer.forward picks it
+        for j in range(inner):
+            ran.append(dataclasses.replace(blocks[group * inner + j], call=i - group * per_group, calls=per_group))
+    return ran
+
+
 def attention_blocks(model_or_loaded) -> list[AttentionBlock]:
     """The self-attention blocks of a model, in layer order (block.layer is its index)."""
     model = _model_of(model_or_loaded)
@@ -109,12 +198,16 @@ def attention_blocks(model_or_loaded) -> list[AttentionBlock]:
             continue
         block = _as_block(name, module)
         if block is not None:
-            block.layer = len(blocks)
             blocks.append(block)
     if not blocks:
         raise UnsupportedModelError(
-            f"hflab.heads found no attention heads it knows in {type(model).__name__}. It handles BERT-family "
-            "(BERT, RoBERTa, DistilBERT, MiniLM), Llama-family (Llama, SmolLM, Qwen2, Mistral) and GPT-2 models.")
+            f"hflab.heads found no attention heads it knows in {type(model).__name__}: no block with query/key/value "
+            "projections (separate or fused) and an output projection over heads * head_dim. It handles BERT-family "
+            "(BERT, RoBERTa, DistilBERT, ALBERT, ELECTRA, DeBERTa, ModernBERT), GPT-2, GPT-NeoX, GPT-J, "
+            "Llama-family (Llama, Mistral, Qwen, Gemma, OLMo, Phi), Falcon, OPT, BLOOM, T5 and BART-family models.")
+    blocks = _in_running_order(model, blocks)
+    for layer, block in enumerate(blocks):
+        block.layer = layer
     return blocks
 
 
@@ -169,27 +262,45 @@ def _positions(model: nn.Module, blocks: list[AttentionBlock], heads) -> dict[in
     return plan
 
 
+
 # ---------------------------------------------------------------------------------------------
 # mask: hooks that scale each head's slice of the output projection's input
 # ---------------------------------------------------------------------------------------------
-def _scale_heads_hook(gates: torch.Tensor, head_dim: int):
-    """A forward pre-hook multiplying head h's slice by gates[h] (gates: [heads])."""
+class _HeadGate:
+    """A forward pre-hook multiplying head h's slice of the output projection's input by gates[h].
 
-    def hook(module, args):
-        x, *rest = args                                   # x: [batch, seq, heads * head_dim]
-        scale = gates.to(x.dtype).repeat_interleave(head_dim)  # [heads * head_dim]
+    For a block that runs in several layers (ALBERT) it acts on its own layer's call only."""
+
+    def __init__(self, gates: torch.Tensor, block: AttentionBlock):
+        self.gates, self.head_dim, self.call, self.calls = gates, block.head_dim, block.call, block.calls
+        self.seen = 0
+
+    def __call__(self, module, args):
+        seen, self.seen = self.seen, self.seen + 1
+        if seen % self.calls != self.call:
+            return None
+        x, *rest = args                                               # x: [batch, seq, heads * head_dim]
+        scale = self.gates.to(x.dtype).repeat_interleave(self.head_dim)  # [heads * head_dim]
         return (x * scale, *rest)
 
-    return hook
+
+def _restart_counts(hooks: list[_HeadGate]):
+    def restart(module, args):
+        for hook in hooks:
+            hook.seen = 0
+
+    return restart
 
 
 @contextmanager
-def _gated(blocks: list[AttentionBlock], gates: dict[int, torch.Tensor]) -> Iterator[None]:
+def _gated(model: nn.Module, blocks: list[AttentionBlock], gates: dict[int, torch.Tensor]) -> Iterator[None]:
+    hooks = [_HeadGate(layer_gates, blocks[layer]) for layer, layer_gates in gates.items()]
     handles = []
     try:
-        for layer, layer_gates in gates.items():
-            block = blocks[layer]
-            handles.append(block.output.register_forward_pre_hook(_scale_heads_hook(layer_gates, block.head_dim)))
+        for hook, layer in zip(hooks, gates, strict=True):
+            handles.append(blocks[layer].output.register_forward_pre_hook(hook))
+        if any(hook.calls > 1 for hook in hooks):  # count calls from each forward pass's start
+            handles.append(model.register_forward_pre_hook(_restart_counts(hooks)))
         yield
     finally:
         for handle in handles:
@@ -203,7 +314,9 @@ def mask(model, heads: Mapping) -> Iterator[nn.Module]:
         with hflab.heads.mask(model, {layer: [head, ...]}) as masked:
             out = masked(**inputs)
 
-    Gives back the model itself (`model` may also be what `hflab.models.load()` returned).
+    Works on any model whose attention ends in an output projection over the heads side by side
+    (every family hflab.heads knows, pruned or not). Gives back the model itself (`model` may also
+    be what `hflab.models.load()` returned).
     """
     model = _model_of(model)
     blocks = attention_blocks(model)
@@ -212,7 +325,7 @@ def mask(model, heads: Mapping) -> Iterator[nn.Module]:
         layer_gates = torch.ones(blocks[layer].num_heads)
         layer_gates[positions] = 0.0
         gates[layer] = layer_gates.to(blocks[layer].output.weight.device)
-    with _gated(blocks, gates):
+    with _gated(model, blocks, gates):
         yield model
 
 
@@ -235,9 +348,28 @@ class PruneResult:
                 f"{self.parameters_after:,} parameters, -{saved:,} ({share:.1%}))")
 
 
-def _head_columns(positions: list[int], head_dim: int, device) -> torch.Tensor:
-    """Indices of the features belonging to the heads at `positions`: [len(positions) * head_dim]."""
-    return torch.cat([torch.arange(p * head_dim, (p + 1) * head_dim, device=device) for p in positions])
+# Attention classes whose forward pass reads a head count that pruning cannot change per layer.
+_CANNOT_PRUNE = {
+    "Phi3Attention": "Phi-3 splits its fused qkv_proj at config.num_attention_heads * head_dim, one number "
+                     "shared by every layer, so a layer cannot have fewer query heads than the others",
+    "T5Attention": "T5 computes its relative-position bias once, for every head, in the first layer and "
+                   "reuses it in all layers, so a layer cannot have fewer heads than the others",
+}
+
+
+def _prune_refusal(block: AttentionBlock) -> str | None:
+    """Why this block's heads cannot be cut out of its weights (None: they can)."""
+    if block.calls > 1:
+        return ("ALBERT shares one attention block's weights between its layers, so cutting a head out "
+                "of one layer would cut it out of all of them")
+    return _CANNOT_PRUNE.get(type(block.attention).__name__)
+
+
+def _head_rows(positions: list[int], head_dim: int, start: int = 0) -> torch.Tensor:
+    """Feature indices of the heads at `positions`, counted from `start`: [len(positions) * head_dim]."""
+    if not positions:
+        return torch.zeros(0, dtype=torch.long)
+    return torch.cat([torch.arange(start + p * head_dim, start + (p + 1) * head_dim) for p in positions])
 
 
 def _replace(module: nn.Module, name: str, tensor: torch.Tensor) -> None:
@@ -245,44 +377,28 @@ def _replace(module: nn.Module, name: str, tensor: torch.Tensor) -> None:
     setattr(module, name, nn.Parameter(tensor.detach().clone().contiguous(), requires_grad=old.requires_grad))
 
 
-def _keep_outputs(linear: nn.Linear, index: torch.Tensor) -> None:
-    _replace(linear, "weight", linear.weight[index])        # [out, in] -> [kept, in]
-    if linear.bias is not None:
-        _replace(linear, "bias", linear.bias[index])
-    linear.out_features = len(index)
-
-
-def _keep_inputs(linear: nn.Linear, index: torch.Tensor) -> None:
-    _replace(linear, "weight", linear.weight[:, index])     # [out, in] -> [out, kept]
-    linear.in_features = len(index)
-
-
-def _prune_qkv_block(block: AttentionBlock, keep: list[int]) -> None:
-    """BERT / RoBERTa / DistilBERT: every head has its own query, key and value rows."""
-    cols = _head_columns(keep, block.head_dim, block.output.weight.device)
-    for linear in (block.query, block.key, block.value):
-        _keep_outputs(linear, cols)
-    _keep_inputs(block.output, cols)
-    if block.family == "bert":
-        block.attention.num_attention_heads = len(keep)
-        block.attention.all_head_size = len(keep) * block.head_dim
+def _keep_outputs(layer: nn.Module, index: torch.Tensor) -> None:
+    """Keep only the output features `index` of a projection (nn.Linear [out, in], Conv1D [in, out])."""
+    index = index.to(layer.weight.device)
+    if _is_conv1d(layer):
+        _replace(layer, "weight", layer.weight[:, index])
+        layer.nf = len(index)
     else:
-        block.attention.n_heads = len(keep)
+        _replace(layer, "weight", layer.weight[index])
+        layer.out_features = len(index)
+    if layer.bias is not None:
+        _replace(layer, "bias", layer.bias[index])
 
 
-def _prune_gpt2_block(block: AttentionBlock, keep: list[int]) -> None:
-    """GPT-2: c_attn is one Conv1D [in, 3 * width] holding query, key and value side by side."""
-    width = block.num_heads * block.head_dim
-    cols = _head_columns(keep, block.head_dim, block.output.weight.device)
-    fused = torch.cat([cols, cols + width, cols + 2 * width])
-    c_attn, c_proj = block.query, block.output
-    _replace(c_attn, "weight", c_attn.weight[:, fused])      # [in, 3 * kept_width]
-    _replace(c_attn, "bias", c_attn.bias[fused])
-    c_attn.nf = len(fused)
-    _replace(c_proj, "weight", c_proj.weight[cols, :])       # [kept_width, out]
-    c_proj.nx = len(cols)
-    block.attention.num_heads = len(keep)
-    block.attention.split_size = len(cols)
+def _keep_inputs(layer: nn.Module, index: torch.Tensor) -> None:
+    """Keep only the input features `index` of a projection; its bias (one per output) stays."""
+    index = index.to(layer.weight.device)
+    if _is_conv1d(layer):
+        _replace(layer, "weight", layer.weight[index, :])
+        layer.nx = len(index)
+    else:
+        _replace(layer, "weight", layer.weight[:, index])
+        layer.in_features = len(index)
 
 
 def _gqa_groups_after(block: AttentionBlock, keep: list[int]) -> tuple[list[int], int]:
@@ -293,8 +409,8 @@ def _gqa_groups_after(block: AttentionBlock, keep: list[int]) -> tuple[list[int]
         counts[position // per_kv] = counts.get(position // per_kv, 0) + 1
     if len(set(counts.values())) > 1:
         groups = ", ".join(f"KV head {g}: query heads {g * per_kv}..{(g + 1) * per_kv - 1}"
-                           for g in range(block.num_heads // per_kv))
-        left = ", ".join(f"{counts.get(g, 0)}" for g in range(block.num_heads // per_kv))
+                           for g in range(block.num_kv_heads))
+        left = ", ".join(f"{counts.get(g, 0)}" for g in range(block.num_kv_heads))
         raise PruneError(
             f"layer {block.layer} uses grouped-query attention: each key/value head is shared by {per_kv} query "
             f"heads (positions today: {groups}). Pruning must leave every remaining group the same number of "
@@ -303,21 +419,80 @@ def _gqa_groups_after(block: AttentionBlock, keep: list[int]) -> tuple[list[int]
     return sorted(counts), next(iter(counts.values()))
 
 
-def _prune_llama_block(block: AttentionBlock, keep: list[int]) -> None:
-    """Llama-family: query heads go; a key/value head goes only when none of its query heads is left."""
+def _fused_rows(block: AttentionBlock, keep: list[int], kv_kept: list[int]) -> torch.Tensor:
+    """Rows of the fused query/key/value projection that the kept heads use."""
+    d, heads, kv_heads = block.head_dim, block.num_heads, block.num_kv_heads
+    if block.layout == "thirds":  # [queries | keys | values]
+        return torch.cat([_head_rows(keep, d), _head_rows(kv_kept, d, heads * d),
+                          _head_rows(kv_kept, d, (heads + kv_heads) * d)])
+    per_kv = block.heads_per_kv   # "grouped": per key/value head, [its per_kv queries, key, value]
+    rows = []
+    for group in kv_kept:
+        queries = [p % per_kv for p in keep if p // per_kv == group]
+        rows.append(_head_rows([*queries, per_kv, per_kv + 1], d, group * (per_kv + 2) * d))
+    return torch.cat(rows)
+
+
+def _set_head_counts(attention: nn.Module, heads: int, kv_heads: int, per_kv: int, head_dim: int) -> None:
+    """Tell the attention module its new head counts, under whichever names its forward pass reads."""
+    for name in HEAD_COUNT_NAMES:
+        if hasattr(attention, name):
+            setattr(attention, name, heads)
+    for name in KV_HEAD_COUNT_NAMES:
+        if hasattr(attention, name):
+            setattr(attention, name, kv_heads)
+    if hasattr(attention, "num_key_value_groups"):  # read by repeat_kv in eager and SDPA attention
+        attention.num_key_value_groups = per_kv
+    for name in ("all_head_size", "split_size"):     # BERT's query width; GPT-2's c_attn split
+        if hasattr(attention, name):
+            setattr(attention, name, heads * head_dim)
+
+
+def _slice_alibi(module, args, kwargs):
+    """BLOOM and Falcon build ALiBi biases once for all the model's heads (BLOOM: [batch * heads, 1, keys];
+    Falcon: [batch, heads, 1, keys], and folded into its attention mask [batch, heads, queries, keys]).
+    A pruned layer takes the biases of the heads it kept."""
+    if kwargs.get("alibi") is None:
+        return None
+    kept, total = module.hflab_alibi_heads.to(kwargs["alibi"].device), module.hflab_alibi_total
+    sliced = dict(kwargs)
+    for name in ("alibi", "attention_mask"):
+        bias = kwargs.get(name)
+        if bias is None or total == 1:
+            continue
+        if bias.dim() == 4 and bias.shape[1] == total:               # [batch, heads, ...]
+            sliced[name] = bias[:, kept]
+        elif bias.dim() == 3 and name == "alibi":                    # [batch * heads, 1, keys]
+            per_head = bias.view(-1, total, *bias.shape[1:])[:, kept]
+            sliced[name] = per_head.reshape(-1, *bias.shape[1:])
+    return args, sliced
+
+
+def _prune_block(block: AttentionBlock, keep: list[int], kept_heads: list[int], total_heads: int) -> None:
+    """Cut every head but the ones at positions `keep` out of `block`'s weights.
+
+    Query heads go with their query rows and their output-projection columns; a key/value head goes
+    only when no query head is left in its group. `kept_heads` are their original numbers (of `total_heads`).
+    """
     kv_kept, per_kv_after = _gqa_groups_after(block, keep)
-    device = block.output.weight.device
-    q_cols = _head_columns(keep, block.head_dim, device)
-    kv_cols = _head_columns(kv_kept, block.head_dim, device)
-    _keep_outputs(block.query, q_cols)
-    _keep_outputs(block.key, kv_cols)
-    _keep_outputs(block.value, kv_cols)
-    _keep_inputs(block.output, q_cols)
-    block.attention.num_key_value_groups = per_kv_after  # read by repeat_kv in eager and SDPA attention
-
-
-_PRUNERS = {"bert": _prune_qkv_block, "distilbert": _prune_qkv_block, "gpt2": _prune_gpt2_block,
-            "llama": _prune_llama_block}
+    d = block.head_dim
+    if block.layout == "separate":
+        _keep_outputs(block.query, _head_rows(keep, d))
+        _keep_outputs(block.key, _head_rows(kv_kept, d))
+        _keep_outputs(block.value, _head_rows(kv_kept, d))
+        for name in EXTRA_PER_HEAD_NAMES:
+            if isinstance(getattr(block.attention, name, None), nn.Module):
+                _keep_outputs(getattr(block.attention, name), _head_rows(keep, d))
+    else:
+        _keep_outputs(block.query, _fused_rows(block, keep, kv_kept))
+    _keep_inputs(block.output, _head_rows(keep, d))
+    _set_head_counts(block.attention, len(keep), len(kv_kept), per_kv_after, d)
+    attention = block.attention
+    if "alibi" in inspect.signature(attention.forward).parameters:
+        attention.hflab_alibi_heads, attention.hflab_alibi_total = torch.tensor(kept_heads), total_heads
+        if not getattr(attention, "hflab_alibi_hooked", False):
+            attention.register_forward_pre_hook(_slice_alibi, with_kwargs=True)
+            attention.hflab_alibi_hooked = True
 
 
 def _count_parameters(model: nn.Module) -> int:
@@ -328,21 +503,29 @@ def _check_prunable(blocks: list[AttentionBlock], plan: dict[int, list[int]]) ->
     """Refuse before touching any weight, so a refused request leaves the model whole."""
     for layer, positions in plan.items():
         block = blocks[layer]
+        refusal = _prune_refusal(block)
+        if refusal:
+            raise PruneError(f"hflab.heads.prune cannot cut heads out of {type(block.attention).__name__} (layer "
+                             f"{layer}): {refusal}. Use hflab.heads.mask(model, {{{layer}: {positions}}}) instead: "
+                             "it switches the same heads off with hooks and works on this model.")
         keep = [p for p in range(block.num_heads) if p not in positions]
         if not keep:
             raise PruneError(f"pruning every head of layer {layer} would leave the layer no attention at all; "
                              "keep at least one (or mask them all with hflab.heads.mask).")
-        if block.family == "llama":
-            _gqa_groups_after(block, keep)
+        _gqa_groups_after(block, keep)
 
 
 def prune(model, heads: Mapping) -> PruneResult:
     """Cut heads out of the weights for good: `{layer: [head, ...]}` with the model's original head numbers.
 
-    Query/key/value rows and output-projection columns of those heads are deleted, so the model is
-    smaller and faster, and its output equals what `mask` gives for the same heads. The model changes
-    in place; `model.config.pruned_heads` records what was removed. Works for BERT-family models,
-    GPT-2, and Llama-family models as far as grouped-query attention allows (see PruneError).
+    For each head, its `head_dim` rows of the query, key and value projections (separate, or fused
+    as in GPT-2's `c_attn` and GPT-NeoX's `query_key_value`) and its `head_dim` input columns of the
+    output projection (`o_proj`, `out_proj`, `dense`, `c_proj`, `attention.output.dense`) are deleted,
+    so the model is smaller and faster, and its output equals what `mask` gives for the same heads.
+    Under grouped-query attention a key/value head goes once all its query heads are gone (see PruneError).
+    Works for BERT-family models (not ALBERT, whose layers share weights), GPT-2, GPT-NeoX, GPT-J,
+    Llama-family, Phi, OPT, Falcon, BLOOM and BART-family; T5 and Phi-3 are refused (use `mask`).
+    The model changes in place; `model.config.pruned_heads` records what was removed.
     Gives back a PruneResult (heads removed, parameters before and after).
     """
     from .models import forget
@@ -359,7 +542,7 @@ def prune(model, heads: Mapping) -> PruneResult:
         present = _present_heads(model, block)
         removed[layer] = [present[p] for p in positions]
         keep = [p for p in range(block.num_heads) if p not in positions]
-        _PRUNERS[block.family](block, keep)
+        _prune_block(block, keep, [present[p] for p in keep], len(present) + len(record.get(layer, [])))
         record[layer] = sorted(set(record.get(layer, [])) | set(removed[layer]))
     model.config.pruned_heads = record
     forget(model)
@@ -415,7 +598,7 @@ def _mask_scores(model, blocks, inputs, scores: np.ndarray) -> None:
             for position, head in enumerate(_present_heads(model, block)):
                 gates = torch.ones(block.num_heads, device=block.output.weight.device)
                 gates[position] = 0.0
-                with _gated(blocks, {block.layer: gates}):
+                with _gated(model, blocks, {block.layer: gates}):
                     scores[block.layer, head] = _output_change(reference, model(**inputs), inputs)
 
 
@@ -424,7 +607,7 @@ def _gradient_scores(model, blocks, inputs, scores: np.ndarray) -> None:
     if "labels" not in inputs and type(model).__name__.endswith("ForCausalLM"):
         inputs = {**inputs, "labels": inputs["input_ids"]}
     gates = {b.layer: torch.ones(b.num_heads, device=b.output.weight.device, requires_grad=True) for b in blocks}
-    with _gated(blocks, gates), torch.enable_grad():
+    with _gated(model, blocks, gates), torch.enable_grad():
         loss = getattr(model(**inputs), "loss", None)
         if loss is None:
             raise ValueError("method='gradient' needs a loss: pass labels in inputs (a model without a task "
