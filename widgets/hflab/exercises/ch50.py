@@ -1,4 +1,8 @@
-"""Exercises of chapter 50 (comparing models: CKA, latency, agreement, parameter counts)."""
+"""Exercises of chapter 50 (comparing models: latency, CKA, agreement, parameter counts).
+
+Predict-then-run questions (50.1-50.3) compute their answer in the checker (the median, the kit's
+linear_cka, a tiny ViT under SDPA); the counting exercises are checked against real torch modules.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,155 @@ import math
 
 import numpy as np
 
-from . import register
+from . import _choice_letter, register
 
 
 def _callable(answer, signature: str) -> None:
     assert callable(answer), f"함수를 답으로 주세요: {signature}"
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+RUNS_MS = [10.0, 11.0, 10.0, 250.0, 11.0]
+LATENCY_CHOICES = {"A": "10 ms", "B": "11 ms", "C": "58.4 ms", "D": "250 ms"}
+
+
 @register(
     "50.1",
-    "두 행렬 x [n, d1], y [n, d2] (같은 n개 단어의 벡터)의 linear CKA를 돌려주는 함수 answer(x, y)를 만드세요. "
-    "열마다 평균을 빼서(가운데 맞추기) 쓰고, ‖yᵀx‖² / (‖xᵀx‖·‖yᵀy‖) (프로베니우스 노름)를 float로 돌려줍니다.",
-    "x = x - x.mean(axis=0), y도 똑같이 한 뒤 np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) * "
-    "np.linalg.norm(y.T @ y))를 계산하세요. 평균을 빼는 걸 잊으면 값이 틀어집니다.",
+    f"같은 입력을 다섯 번 돌려 잰 시간이 `{[int(t) for t in RUNS_MS]}` ms입니다(네 번째 실행 때 다른 프로그램이 CPU를 "
+    "잡았습니다). `hflab.compare`가 표에 적을 지연(`latency_ms`)은 얼마일까요? 보기의 글자를 answer에 넣고, 다음 "
+    "셀에서 직접 잰 median과 mean을 비교해 보세요.\n\n"
+    + "\n".join(f"- **{k}.** {v}" for k, v in LATENCY_CHOICES.items()),
+    "표의 지연은 평균이 아니라 다른 대푯값입니다. 한 번 튄 느린 실행에 흔들리지 않는 값이 무엇일지 생각해 보세요.",
+    'answer = "B"\n',
+    wrong=['answer = "C"\n', 'answer = "A"\n'],
+    title="지연의 대푯값",
+    kind="predict",
+    why="정렬하면 10, 10, 11, 11, 250이고 가운데 값(중앙값)은 11 ms입니다. 평균 58.4 ms는 튄 한 번에 끌려간 값이에요.",
+)
+def _check_latency(answer):
+    import statistics
+
+    letter = _choice_letter(answer, list(LATENCY_CHOICES))
+    median = statistics.median(RUNS_MS)
+    right = next(k for k, v in LATENCY_CHOICES.items() if v == f"{median:g} ms")
+    assert letter == right, {
+        "C": "58.4 ms는 평균이에요. 네 번째의 250 ms 한 번에 크게 끌려갔죠. 표는 튀는 값에 강한 대푯값을 씁니다.",
+        "A": "가장 빠른 값(최솟값)은 운이 좋았던 한 번일 수 있어요.",
+        "D": "250 ms는 다른 프로그램 때문에 튄 한 번이에요.",
+    }.get(letter, f"{letter}가 아니에요.")
+
+
+CKA_CHOICES = {"A": "0에 가깝다", "B": "0.5 근처", "C": "1", "D": "5 (크기를 키운 만큼)"}
+
+
+@register(
+    "50.2",
+    "단어 40개의 벡터 `x`(`[40, 8]`)를 회전시키고 5배로 늘린 `5 * x @ rotation`과 `x`의 linear CKA는 얼마일까요? "
+    "보기의 글자를 answer에 넣고, 다음 셀의 출력과 비교하세요.\n\n"
+    + "\n".join(f"- **{k}.** {v}" for k, v in CKA_CHOICES.items()),
+    "CKA는 '단어끼리의 닮음 표'(내적의 n×n 표)를 비교합니다. 회전은 두 벡터의 내적을 바꾸나요? 늘리면 표 전체에 같은 "
+    "수가 곱해지는데, 코사인 유사도는 그걸 신경 쓸까요?",
+    'answer = "C"\n',
+    wrong=['answer = "D"\n', 'answer = "B"\n'],
+    title="회전과 크기에 대한 CKA",
+    kind="predict",
+    why="회전은 내적을 바꾸지 않고, 크기는 코사인 유사도에서 지워집니다. 그래서 CKA는 정확히 1입니다.",
+)
+def _check_cka_invariance(answer):
+    from ..similarity import linear_cka
+
+    letter = _choice_letter(answer, list(CKA_CHOICES))
+    rng = np.random.default_rng(50)
+    x = rng.normal(size=(40, 8))
+    rotation, _ = np.linalg.qr(rng.normal(size=(8, 8)))
+    value = linear_cka(x, 5 * x @ rotation)
+    right = "C" if math.isclose(value, 1.0, abs_tol=1e-6) else "B" if 0.3 < value < 0.7 else "A"
+    assert letter == right, {
+        "D": "CKA는 0~1 사이의 값이에요. 크기를 키워도 닮음 표의 '모양'은 그대로예요.",
+        "A": "회전해도 단어끼리의 관계(내적)는 그대로예요.",
+        "B": "회전과 크기는 닮음 표의 모양을 바꾸지 않아요.",
+    }.get(letter, f"{letter}가 아니에요.")
+
+
+@register(
+    "50.3",
+    "v5의 기본 어텐션 구현은 `sdpa`입니다. `attn_implementation=\"sdpa\"`로 불러온 ViT에 `output_attentions=True`를 "
+    "주고 돌리면 어텐션 지도가 몇 개 돌아올까요(층이 여러 개여도)? 예측한 정수를 answer에 넣고 다음 셀과 비교하세요. "
+    "(채점은 작은 ViT를 sdpa로 돌려 셉니다.)",
+    "sdpa는 어텐션 가중치 표를 만들지 않고 한 번에 결과만 계산하는 빠른 커널입니다. 만들지 않은 표를 돌려줄 수 있을까요?",
+    """
+import torch
+from transformers import ViTConfig, ViTModel
+config = ViTConfig(image_size=32, patch_size=8, hidden_size=8, num_hidden_layers=2, num_attention_heads=1,
+                   intermediate_size=16, attn_implementation="sdpa")
+model = ViTModel(config).eval()
+with torch.no_grad():
+    attentions = model(pixel_values=torch.zeros(1, 3, 32, 32), output_attentions=True).attentions
+answer = len(attentions or ())
+""",
+    wrong=["answer = 2\n", "answer = 1\n"],
+    title="sdpa와 어텐션 지도",
+    kind="predict",
+    why="sdpa는 가중치를 내주지 않아 경고와 함께 빈 튜플(0개)이 옵니다. 지도를 보려면 eager로 불러야 해요.",
+)
+def _check_sdpa(answer):
+    import torch
+    from transformers import ViTConfig, ViTModel
+
+    assert _is_int(answer), "어텐션 지도의 개수를 정수로 적어요. 예: answer = 3"
+    config = ViTConfig(image_size=32, patch_size=8, hidden_size=8, num_hidden_layers=2, num_attention_heads=1,
+                       intermediate_size=16, attn_implementation="sdpa")
+    model = ViTModel(config).eval()
+    with torch.no_grad():
+        attentions = model(pixel_values=torch.zeros(1, 3, 32, 32), output_attentions=True).attentions
+    expected = len(attentions or ())
+    assert answer == expected, {
+        config.num_hidden_layers: "층마다 하나씩이라면 eager일 때의 답이에요. sdpa는 가중치 표를 만들지 않아요.",
+    }.get(answer, f"{answer}개가 아니에요. sdpa 커널이 무엇을 계산하지 않는지 떠올리세요.")
+
+
+@register(
+    "50.4",
+    "두 행렬 `x`(`[n, d1]`), `y`(`[n, d2]`)(같은 n개 단어의 벡터)의 linear CKA를 float로 돌려주는 함수 `answer(x, y)`를 "
+    "만드세요. 5절의 정의를 따릅니다: 열마다 평균을 빼고(가운데 맞추기), 두 '단어끼리 닮음 표'(n×n 내적 표)의 코사인 "
+    "유사도. 채점은 `hflab.similarity.linear_cka`와 비교합니다.",
+    "5절의 similarity_table과 코사인을 그대로 쓸 수도 있고, n×n 표를 만들지 않고 d×d 행렬들로 같은 값을 낼 수도 "
+    "있어요(프로베니우스 노름). 평균을 0에서 먼 행렬로도 시험하니 가운데 맞추기를 잊지 마세요.",
     """
 import numpy as np
 
 def answer(x, y):
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    x = x - x.mean(axis=0)
+    x = x - x.mean(axis=0)                         # centre every column
     y = y - y.mean(axis=0)
     return float(np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)))
 """,
+    wrong=[
+        # forgets to centre the columns
+        """
+import numpy as np
+
+def answer(x, y):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return float(np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)))
+""",
+        # compares the raw vectors (cosine of x and y) instead of the two similarity tables
+        """
+import numpy as np
+
+def answer(x, y):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x, y = x - x.mean(axis=0), y - y.mean(axis=0)
+    width = min(x.shape[1], y.shape[1])
+    a, b = x[:, :width].ravel(), y[:, :width].ravel()
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+""",
+    ],
+    title="linear CKA를 손으로",
 )
 def _check_cka(answer):
     from ..similarity import linear_cka
@@ -54,42 +184,84 @@ def _check_cka(answer):
 
 
 @register(
-    "50.2",
-    "한 입력을 여러 번 돌려 잰 시간 목록(초 단위, 정렬되지 않았을 수 있음)을 받아 그 중앙값을 밀리초(ms)로 돌려주는 "
-    "함수 answer(times_s)를 만드세요. hflab.compare의 '지연 ms (median)'이 바로 이 값입니다.",
-    "statistics.median(times_s) * 1000. 개수가 짝수이면 가운데 두 값의 평균이 중앙값입니다. 평균(mean)이 아니에요: "
-    "한 번 튀는 느린 실행에 흔들리지 않으려고 중앙값을 씁니다.",
+    "50.5",
+    "일치율은 우연히 맞는 몫을 가려내지 못합니다. 늘 POSITIVE만 말하는 모델 둘은 일치율 1이지만 아무것도 보지 않았죠. "
+    "우연을 뺀 일치도인 **코헨의 카파**(Cohen's kappa)를 돌려주는 함수 `answer(a, b)`를 만드세요(`a`, `b`는 같은 길이의 "
+    "레이블 리스트, None 없음). κ = (p_o - p_e) / (1 - p_e)이고, p_o는 실제 일치율, p_e는 두 모델이 **각자의 레이블 "
+    "비율대로** 서로 모른 채 답할 때 우연히 일치할 확률입니다. 채점은 scikit-learn의 `cohen_kappa_score`와 비교합니다.",
+    "p_e는 레이블마다 (a가 그 레이블을 말한 비율) × (b가 그 레이블을 말한 비율)을 더한 것입니다. 레이블이 몇 종류인지로 "
+    "1/종류 수를 쓰면, 한쪽으로 쏠린 모델(스탠드인처럼)의 우연을 과소평가해요.",
     """
-import statistics
+from collections import Counter
 
-def answer(times_s):
-    return 1000 * statistics.median(times_s)
+def answer(a, b):
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    count_a, count_b = Counter(a), Counter(b)
+    chance = sum(count_a[label] * count_b[label] for label in set(a) | set(b)) / n**2
+    return (observed - chance) / (1 - chance)
 """,
+    wrong=[
+        # the plain agreement: no correction for chance
+        """
+def answer(a, b):
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+""",
+        # chance as if every label were equally likely
+        """
+def answer(a, b):
+    observed = sum(x == y for x, y in zip(a, b)) / len(a)
+    chance = 1 / len(set(a) | set(b))
+    return (observed - chance) / (1 - chance)
+""",
+    ],
+    title="우연을 뺀 일치도",
 )
-def _check_median(answer):
-    _callable(answer, "answer(times_s)")
-    cases = [([0.003, 0.001, 0.002], 2.0),
-             ([0.004, 0.001, 0.003, 0.002], 2.5),   # even count: the mean of the two middle ones
-             ([0.001, 0.002, 0.250], 2.0),          # one slow outlier must not move the median
-             ([0.0105], 10.5)]
-    for times, expected in cases:
-        got = answer(list(times))
-        assert isinstance(got, (int, float, np.number)) and not isinstance(got, bool), \
-            f"{times}: 숫자 하나를 돌려주세요."
-        assert math.isclose(float(got), expected, rel_tol=1e-9, abs_tol=1e-12), \
-            f"{times} 초의 중앙값은 {expected} ms 인데 {got} 이(가) 나왔어요."
+def _check_kappa(answer):
+    from sklearn.metrics import cohen_kappa_score
+
+    _callable(answer, "answer(a, b)")
+    rng = np.random.default_rng(5)
+    skewed_a = ["POSITIVE"] * 18 + ["NEGATIVE"] * 2
+    skewed_b = ["POSITIVE"] * 15 + ["NEGATIVE"] * 3 + ["POSITIVE"] * 2
+    cases = [
+        ("한쪽으로 쏠린 두 모델", skewed_a, skewed_b),
+        ("숫자 세 종류", list("0120120112"), list("0120210112")),
+        ("무작위 레이블 60개", [str(v) for v in rng.integers(0, 4, 60)], [str(v) for v in rng.integers(0, 4, 60)]),
+        ("거의 같은 답", ["a", "b", "a", "b", "a", "a"], ["a", "b", "a", "b", "b", "a"]),
+    ]
+    for name, a, b in cases:
+        got = answer(list(a), list(b))
+        assert isinstance(got, (int, float, np.number)) and not isinstance(got, bool), f"[{name}] 숫자 하나를 돌려주세요."
+        expected = cohen_kappa_score(a, b)
+        assert math.isclose(float(got), expected, abs_tol=1e-9), \
+            f"[{name}] 카파는 {expected:.4f}인데 {float(got):.4f}가 나왔어요."
 
 
 @register(
-    "50.3",
-    "두 모델의 예측 목록 a, b(길이가 같음)를 받아 일치율을 돌려주는 함수 answer(a, b)를 만드세요. hflab처럼, 어느 한쪽이 "
-    "None인 자리는 세지 않습니다(분모에서도 빠집니다).",
-    "쌍 (x, y) 중 x와 y가 모두 None이 아닌 것만 남기고, 그중 x == y인 비율을 구하세요.",
+    "50.6",
+    "두 모델의 예측 목록 `a`, `b`(길이가 같음)를 받아 일치율을 돌려주는 함수 `answer(a, b)`를 만드세요. `hflab.compare`"
+    "처럼, 어느 한쪽이 None(답을 내지 못한 입력)인 자리는 세지 않습니다(분모에서도 빠집니다).",
+    "None이 있는 자리를 '불일치'로 세면 답을 못 낸 것이 틀린 것처럼 보여요. 셀 쌍을 먼저 고른 뒤 비율을 구하세요.",
     """
 def answer(a, b):
     pairs = [(x, y) for x, y in zip(a, b) if x is not None and y is not None]
     return sum(x == y for x, y in pairs) / len(pairs)
 """,
+    wrong=[
+        # counts the pairs with a None as disagreements
+        """
+def answer(a, b):
+    return sum(x == y and x is not None for x, y in zip(a, b)) / len(a)
+""",
+        # compares the sets of labels instead of the answers input by input
+        """
+def answer(a, b):
+    shared = set(a) & set(b) - {None}
+    return len(shared) / len(set(a) | set(b) - {None})
+""",
+    ],
+    title="두 모델의 일치율",
 )
 def _check_agreement(answer):
     _callable(answer, "answer(a, b)")
@@ -105,58 +277,102 @@ def _check_agreement(answer):
             f"{a} 와 {b} 의 일치율은 {expected} 인데 {got} 이(가) 나왔어요."
 
 
-TINY_VIT = dict(image_size=32, patch_size=8, num_channels=3, hidden_size=32, num_hidden_layers=2,
-                num_attention_heads=4, intermediate_size=64, num_labels=10)
-
-
-def tiny_vit_parameters() -> int:
+def vit_parameters(image_size, patch_size, channels, hidden, layers, intermediate, labels) -> int:
+    """Count the parameters of a real ViTForImageClassification of this shape."""
     from transformers import ViTConfig, ViTForImageClassification
 
-    return sum(p.numel() for p in ViTForImageClassification(ViTConfig(**TINY_VIT)).parameters())
+    heads = 1 if hidden % 4 else 4
+    config = ViTConfig(image_size=image_size, patch_size=patch_size, num_channels=channels, hidden_size=hidden,
+                       num_hidden_layers=layers, num_attention_heads=heads, intermediate_size=intermediate,
+                       num_labels=labels)
+    return sum(p.numel() for p in ViTForImageClassification(config).parameters())
 
 
 @register(
-    "50.4",
-    "ViTConfig(image_size=32, patch_size=8, num_channels=3, hidden_size=32, num_hidden_layers=2, "
-    "num_attention_heads=4, intermediate_size=64, num_labels=10)로 만든 ViTForImageClassification의 "
-    "파라미터 수(int)를 answer에 넣으세요.",
-    "설정으로 모델을 만들고 sum(p.numel() for p in model.parameters())를 세면 됩니다. 손으로 세어 보고 싶다면: "
-    "패치 임베딩(8·8·3·32 + 32), [CLS]와 위치 임베딩((1 + 16)·32 + 32), 층마다 어텐션·MLP·LayerNorm 2개, "
-    "마지막 LayerNorm, 분류 머리(32·10 + 10).",
+    "50.7",
+    "ViT 분류기의 파라미터 수를 **손으로** 셉니다. 함수 `answer(image_size, patch_size, channels, hidden, layers, "
+    "intermediate, labels)`가 `ViTForImageClassification`(모든 선형 층과 합성곱에 bias 있음)의 파라미터 수를 정수로 "
+    "돌려주게 하세요. 모델을 만들어 세지 말고 부품마다 식으로 세세요. 채점은 여러 설정의 실제 모델과 비교합니다. 부품: "
+    "패치 임베딩(stride = 패치 크기인 합성곱), `[CLS]` 하나, 위치 임베딩, 층마다 (어텐션 Q·K·V·출력 + LayerNorm 2개 + "
+    "MLP hidden→intermediate→hidden), 마지막 LayerNorm, 분류 머리.",
+    "선형 층 a→b는 a·b + b, LayerNorm은 폭마다 두 개(γ, β)입니다. 위치 임베딩은 패치 수가 아니라 **자리** 수만큼 있어요. "
+    "헤드 수는 답을 바꾸지 않습니다: 헤드들이 hidden을 나눠 가질 뿐이에요.",
     """
-from transformers import ViTConfig, ViTForImageClassification
-
-config = ViTConfig(image_size=32, patch_size=8, num_channels=3, hidden_size=32, num_hidden_layers=2,
-                   num_attention_heads=4, intermediate_size=64, num_labels=10)
-answer = sum(p.numel() for p in ViTForImageClassification(config).parameters())
+def answer(image_size, patch_size, channels, hidden, layers, intermediate, labels):
+    patches = (image_size // patch_size) ** 2
+    embeddings = channels * patch_size**2 * hidden + hidden      # the patch "conv"
+    embeddings += hidden + (patches + 1) * hidden                # [CLS] and one position per slot
+    attention = 4 * (hidden * hidden + hidden)                   # query, key, value, output
+    mlp = hidden * intermediate + intermediate + intermediate * hidden + hidden
+    norms = 2 * 2 * hidden
+    final_norm = 2 * hidden
+    head = hidden * labels + labels
+    return embeddings + layers * (attention + mlp + norms) + final_norm + head
 """,
+    wrong=[
+        # forgets the LayerNorms
+        """
+def answer(image_size, patch_size, channels, hidden, layers, intermediate, labels):
+    patches = (image_size // patch_size) ** 2
+    embeddings = channels * patch_size**2 * hidden + hidden + hidden + (patches + 1) * hidden
+    attention = 4 * (hidden * hidden + hidden)
+    mlp = hidden * intermediate + intermediate + intermediate * hidden + hidden
+    return embeddings + layers * (attention + mlp) + hidden * labels + labels
+""",
+        # one position per patch: forgets the slot of [CLS]
+        """
+def answer(image_size, patch_size, channels, hidden, layers, intermediate, labels):
+    patches = (image_size // patch_size) ** 2
+    embeddings = channels * patch_size**2 * hidden + hidden + hidden + patches * hidden
+    attention = 4 * (hidden * hidden + hidden)
+    mlp = hidden * intermediate + intermediate + intermediate * hidden + hidden
+    return embeddings + layers * (attention + mlp + 4 * hidden) + 2 * hidden + hidden * labels + labels
+""",
+    ],
+    title="ViT의 파라미터를 손으로 세기",
 )
 def _check_vit_parameters(answer):
-    assert isinstance(answer, (int, np.integer)) and not isinstance(answer, bool), \
-        "파라미터 수를 정수(int) 하나로 주세요."
-    expected = tiny_vit_parameters()
-    assert int(answer) == expected, f"{int(answer):,}개가 아니라 {expected:,}개예요. 분류 머리와 LayerNorm도 세었나요?"
+    _callable(answer, "answer(image_size, patch_size, channels, hidden, layers, intermediate, labels)")
+    for shape in ((32, 8, 3, 32, 2, 64, 10), (224, 16, 3, 48, 1, 96, 1000), (28, 7, 1, 20, 3, 40, 2)):
+        got = answer(*shape)
+        assert _is_int(got), f"answer{shape}는 정수여야 해요 ({type(got).__name__}이 나왔어요)."
+        expected = vit_parameters(*shape)
+        assert int(got) == expected, f"answer{shape} = {int(got):,}, 실제 모델은 {expected:,}개예요 (차이 {expected - int(got):+,})."
 
 
 @register(
-    "50.5",
-    "ConvNeXT가 보통의 3×3 합성곱 대신 깊이별(depthwise) 합성곱을 쓰는 이유 하나는 파라미터 수입니다. 64채널 입력 → "
-    "64채널 출력, 3×3 커널, bias 없음일 때 (보통 합성곱의 가중치 수, 깊이별 합성곱의 가중치 수)를 튜플로 answer에 넣으세요.",
-    "보통 합성곱: 출력 채널마다 3·3·64개 → 64·64·9. 깊이별: 채널마다 3·3 필터 하나 → 64·9. "
-    "torch.nn.Conv2d(64, 64, 3, groups=64, bias=False)로 확인해 볼 수도 있어요.",
+    "50.8",
+    "ConvNeXT가 깊이별(depthwise) 합성곱을 쓰는 이유 하나는 파라미터 수입니다. bias 없는 `torch.nn.Conv2d(c_in, c_out, "
+    "kernel, groups=groups)`의 가중치 수를 돌려주는 함수 `answer(c_in, c_out, kernel, groups)`를 만드세요. "
+    "(`groups = c_in = c_out`이면 깊이별 합성곱, `groups = 1`이면 보통 합성곱입니다.) 채점은 실제 Conv2d와 비교합니다.",
+    "출력 채널 하나는 입력 채널을 **모두** 보나요, 자기 그룹의 입력 채널만 보나요? 출력 채널 하나의 필터 크기를 먼저 "
+    "세고 출력 채널 수를 곱하세요.",
     """
-import torch
-
-regular = torch.nn.Conv2d(64, 64, kernel_size=3, bias=False)
-depthwise = torch.nn.Conv2d(64, 64, kernel_size=3, groups=64, bias=False)
-answer = (regular.weight.numel(), depthwise.weight.numel())
+def answer(c_in, c_out, kernel, groups):
+    return c_out * (c_in // groups) * kernel * kernel     # each output channel sees its group's inputs only
 """,
+    wrong=[
+        # ignores the groups
+        """
+def answer(c_in, c_out, kernel, groups):
+    return c_out * c_in * kernel * kernel
+""",
+        # divides the inputs by the groups but forgets that there are c_out filters
+        """
+def answer(c_in, c_out, kernel, groups):
+    return (c_in // groups) * kernel * kernel * groups
+""",
+    ],
+    title="깊이별 합성곱의 가중치 수",
 )
-def _check_depthwise(answer):
-    assert isinstance(answer, (tuple, list)) and len(answer) == 2, "(보통, 깊이별) 두 숫자의 튜플로 주세요."
-    regular, depthwise = answer
-    for value in answer:
-        assert isinstance(value, (int, np.integer)) and not isinstance(value, bool), "두 값 모두 정수여야 해요."
-    assert (int(regular), int(depthwise)) != (576, 36864), "순서가 바뀌었어요: (보통, 깊이별) 순서입니다."
-    assert int(regular) == 64 * 64 * 9, f"보통 3×3 합성곱은 64·64·9 = {64 * 64 * 9:,}개예요 ({int(regular):,}개가 아니라)."
-    assert int(depthwise) == 64 * 9, f"깊이별 합성곱은 채널마다 3×3 하나, 64·9 = {64 * 9}개예요 ({int(depthwise):,}개가 아니라)."
+def _check_conv_weights(answer):
+    import torch
+
+    _callable(answer, "answer(c_in, c_out, kernel, groups)")
+    for c_in, c_out, kernel, groups in ((64, 64, 3, 1), (64, 64, 3, 64), (96, 96, 7, 96), (32, 64, 3, 4),
+                                        (16, 48, 1, 1), (8, 16, 5, 8)):
+        got = answer(c_in, c_out, kernel, groups)
+        assert _is_int(got), "가중치 수는 정수여야 해요."
+        expected = torch.nn.Conv2d(c_in, c_out, kernel, groups=groups, bias=False).weight.numel()
+        assert int(got) == expected, \
+            f"Conv2d({c_in}, {c_out}, {kernel}, groups={groups})의 가중치는 {expected:,}개인데 {int(got):,}개가 나왔어요."
