@@ -499,14 +499,15 @@ def _count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def _check_prunable(blocks: list[AttentionBlock], plan: dict[int, list[int]]) -> None:
+def _check_prunable(model: nn.Module, blocks: list[AttentionBlock], plan: dict[int, list[int]]) -> None:
     """Refuse before touching any weight, so a refused request leaves the model whole."""
     for layer, positions in plan.items():
         block = blocks[layer]
         refusal = _prune_refusal(block)
         if refusal:
+            numbers = [_present_heads(model, block)[p] for p in positions]
             raise PruneError(f"hflab.heads.prune cannot cut heads out of {type(block.attention).__name__} (layer "
-                             f"{layer}): {refusal}. Use hflab.heads.mask(model, {{{layer}: {positions}}}) instead: "
+                             f"{layer}): {refusal}. Use hflab.heads.mask(model, {{{layer}: {numbers}}}) instead: "
                              "it switches the same heads off with hooks and works on this model.")
         keep = [p for p in range(block.num_heads) if p not in positions]
         if not keep:
@@ -533,7 +534,7 @@ def prune(model, heads: Mapping) -> PruneResult:
     model = _model_of(model)
     blocks = attention_blocks(model)
     plan = _positions(model, blocks, heads)
-    _check_prunable(blocks, plan)
+    _check_prunable(model, blocks, plan)
     before = _count_parameters(model)
     removed = {}
     record = _pruned_heads(model)
@@ -565,9 +566,10 @@ def _prepare_inputs(model_or_loaded, model: nn.Module, inputs, tokenizer) -> dic
 
 
 def _token_weights(inputs: dict, like: torch.Tensor) -> torch.Tensor:
-    """[batch, seq] weights: 1 for real tokens, 0 for padding."""
-    attention = inputs.get("attention_mask")
-    if attention is None:
+    """[batch, seq] weights: 1 for real tokens, 0 for padding (an encoder-decoder's logits follow its decoder)."""
+    seq2seq = "decoder_input_ids" in inputs or "labels" in inputs and "decoder_attention_mask" in inputs
+    attention = inputs.get("decoder_attention_mask" if seq2seq else "attention_mask")
+    if attention is None or attention.shape != like.shape[:2]:
         return torch.ones(like.shape[:2], device=like.device)
     return attention.to(like.dtype)
 
