@@ -130,19 +130,58 @@ def test_save_html_standalone(minilm, tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)
     assert not any(host in page for host in ("cdnjs", "unpkg", "jsdelivr", "require.js"))
     assert "export default" in json.loads(re.search(r'id="hflab-code">(.*?)</script>', page, re.S).group(1))
-    data = page_data(view, 8 << 20)
-    assert len(data["heads"]) == 6 * 12 + 6  # every head and every layer mean fit
-    entry = data["heads"]["encoder/2/3"]
+    data = page_data(view.answers, view.state_for_page(), 8 << 20)
+    assert sum(key.startswith("head/") for key in data["answers"]) == 6 * 12 + 6  # every head and layer mean
+    assert {"thumbs/encoder", "rollout/encoder/5"} <= set(data["answers"])
     import base64
 
+    # the page holds exactly what the live widget answers to the same request (one protocol)
+    sent = _replies(view)
+    for key, request in [("head/encoder/2/3", {"type": "head", "layer": 2, "head": 3}),
+                         ("thumbs/encoder", {"type": "thumbs"}), ("rollout/encoder/5", {"type": "rollout", "layer": 5})]:
+        view._on_request(view, {**request, "id": 1}, [])
+        header, buffers = sent[-1]
+        entry = data["answers"][key]
+        assert base64.b64decode(entry["b64"]) == bytes(buffers[0])
+        assert {k: v for k, v in entry.items() if k != "b64"} == {k: v for k, v in header.items() if k != "id"}
+    entry = data["answers"]["head/encoder/2/3"]
     got = dequantize(base64.b64decode(entry["b64"]), tuple(entry["shape"]), entry["scale"])
     np.testing.assert_allclose(got, tr.attentions[2, 3], atol=entry["scale"] / 255)
 
 
 def test_save_html_subset_is_stated(minilm):
     tr = hflab.trace(minilm, "attention " * 200)
-    data = page_data(hflab.AttentionView(tr), max_bytes=5 * tr.attentions.shape[-1] ** 2)
-    assert len(data["heads"]) == 5 and "5 of" in data["state"]["meta"]["page_note"]
+    view = hflab.AttentionView(tr)
+    data = page_data(view.answers, view.state_for_page(), max_bytes=5 * tr.attentions.shape[-1] ** 2)
+    heads = [key for key in data["answers"] if key.startswith("head/")]
+    assert 0 < len(heads) < 6 * 12 + 6 and f"{len(heads)} of {6 * 12 + 6}" in data["state"]["meta"]["page_note"]
+    assert "head/encoder/0/0" in heads  # what the page opens on comes first
+
+
+@pytest.mark.parametrize("widget", ["AttentionView", "HiddenStateView"])
+def test_wrong_argument_says_what_to_pass(widget, minilm):
+    for wrong in ("not a trace", minilm, None):
+        with pytest.raises(TypeError, match=r"hflab\.trace\("):
+            getattr(hflab, widget)(wrong)
+
+
+def test_one_rollout_in_the_kit(minilm):
+    from hflab.focus import attention_rollout
+    from hflab.tracing import rollout
+    from hflab.views.attention_data import Rollout
+
+    tr = hflab.trace(minilm, "The cat sat on the mat.")
+    exact = _rollout(tr.attentions, tr.num_layers - 1)
+    np.testing.assert_allclose(tr.rollout(), exact, atol=1e-5)
+    np.testing.assert_allclose(Rollout(tr.attentions).upto(tr.num_layers - 1), exact, atol=1e-5)  # notebooks' import
+    np.testing.assert_allclose(rollout(tr.attentions), exact, atol=1e-5)
+    import torch
+
+    n = 1 + 4 * 4  # [CLS] + a 4 x 4 grid of patches, as a ViT gives
+    att = torch.softmax(torch.randn(3, 2, n, n), -1)
+    heat = attention_rollout([a[None] for a in att], (4, 4))
+    want = _rollout(att.numpy(), 2)[0, 1:].reshape(4, 4)
+    np.testing.assert_allclose(heat, (want - want.min()) / (want.max() - want.min()), atol=1e-5)
 
 
 def test_save_png(minilm, tmp_path):

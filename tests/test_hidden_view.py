@@ -37,6 +37,26 @@ def test_logit_lens_decoder(smollm2_trace):
         assert lens["ids"][-1][j][0] == int(tr.logits[pos].argmax())  # last layer = the model's own answer
     assert lens["tokens"][-1][-1][0].strip("Ġ ") == "Paris"
     assert view.get_state()["lens_data"]["tokens"] == lens["tokens"]
+    assert tr.lens is not None and not hasattr(tr, "model")  # computed at trace time: the trace is plain data
+    two = hflab.HiddenStateView(tr, positions=[lens["positions"][-1]], top_k=3).lens
+    assert two["tokens"][-1][0] == lens["tokens"][-1][-1][:3]
+    with pytest.raises(ValueError, match="lens_positions"):
+        hflab.HiddenStateView(tr, positions=[999])
+
+
+def test_logit_lens_matches_a_lens_by_hand(smollm2_trace):
+    """Middle layers are read through the model's final norm, then its LM head (the usual logit lens)."""
+    import torch
+
+    lm = hflab.models.load("smollm2", quiet=True).model
+    tr = smollm2_trace
+    with torch.no_grad():
+        hs = torch.from_numpy(tr.hidden_states[:, -1])  # [L+1, D] at the last position
+        by_hand = lm.lm_head(lm.model.norm(hs[:-1])).softmax(-1)  # every layer but the last
+    top = by_hand.topk(5, dim=-1)
+    for layer in range(tr.hidden_states.shape[0] - 1):
+        assert tr.lens["ids"][layer][-1][:5] == top.indices[layer].tolist()
+        np.testing.assert_allclose(tr.lens["probs"][layer][-1][:5], top.values[layer].numpy(), atol=1e-3)
 
 
 def test_logit_lens_masked_lm():
@@ -67,7 +87,7 @@ def test_every_kind_renders_with_a_note_where_no_lens():
         if tr.kind == "decoder":
             assert view.lens is not None
         else:
-            assert view.lens is None and "head" in view.lens_note
+            assert view.lens is None and ("head" in view.lens_note or "decoder-only" in view.lens_note)
     assert "<" in "".join(hflab.HiddenStateView(traces[0]).tokens)  # markup in a token stays text
     dec = hflab.HiddenStateView(traces[2], side="decoder")
     assert dec.norms.shape == traces[2].decoder_hidden_states.shape[:2]

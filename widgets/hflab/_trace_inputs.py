@@ -7,6 +7,7 @@ pixel values (positions named "[CLS]", "p(0,0)", ...), a waveform becomes input 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +32,34 @@ class Prepared:
     offsets: list[tuple[int, int]] | None = None  # [N] character spans into `text`
 
 
+def display_name(model) -> str:
+    """How messages name a model: its Hub id (config.name_or_path), never a local folder's path."""
+    name = str(getattr(model.config, "name_or_path", "") or "")
+    if not name or os.path.isabs(name) or os.path.exists(name) or name.startswith((".", "~")):
+        return type(model).__name__
+    return name
+
+
+def _reserved_positions(model) -> int:
+    """Position slots a model keeps for itself: RoBERTa-style embeddings number positions from
+    padding_idx + 1 (so 514 position embeddings hold 512 tokens)."""
+    for module in model.modules():
+        pad = getattr(module, "padding_idx", None)
+        if isinstance(pad, int) and isinstance(getattr(module, "position_embeddings", None), torch.nn.Embedding):
+            return pad + 1
+    return 0
+
+
 def max_tokens(model, tokenizer) -> int | None:
-    """The most tokens this model (and its tokenizer) accepts, or None when it names no limit."""
+    """The most tokens this model (and its tokenizer) accepts, or None when it names no limit.
+
+    The one place that decides the token budget (trace and the pipelines both ask it):
+    position embeddings minus the slots RoBERTa-family models reserve; for models with relative
+    positions (T5) the tokenizer's model_max_length.
+    """
     cfg = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
     limits = [getattr(cfg, name, None) for name in ("max_position_embeddings", "n_positions")]
-    limits = [v for v in limits if isinstance(v, int) and v > 0]
+    limits = [v - _reserved_positions(model) for v in limits if isinstance(v, int) and v > 0]
     if model.config.is_encoder_decoder or not limits:  # relative positions: the tokenizer's word counts
         tl = getattr(tokenizer, "model_max_length", None)
         if isinstance(tl, int) and tl < _NO_LIMIT:
@@ -56,7 +80,8 @@ def _batch_of_one(inputs: dict) -> dict[str, torch.Tensor]:
     return out
 
 
-def prepare_text(text: str, tokenizer, model, *, truncation: bool = False, max_length: int | None = None) -> Prepared:
+def prepare_text(text: str, tokenizer, model, *, truncation: bool = False, max_length: int | None = None,
+                 name: str | None = None) -> Prepared:
     """Tokenize `text` for a model; refuse empty or over-long text with a message that says what to do."""
     if tokenizer is None:
         raise TraceInputError("Text needs a tokenizer: pass a Loaded model (hflab.models.load) or tokenizer=...")
@@ -73,7 +98,7 @@ def prepare_text(text: str, tokenizer, model, *, truncation: bool = False, max_l
     enc = tokenizer(text, **kw)
     n = enc["input_ids"].shape[1]
     if limit and n > limit:
-        name = getattr(model.config, "name_or_path", "") or type(model).__name__
+        name = name or display_name(model)
         raise TraceInputError(
             f"The text is {n} tokens long but {name} reads at most {limit}. Shorten the text, or call "
             f"hflab.trace(m, text, truncation=True) to keep the first {limit} tokens.")
@@ -107,7 +132,7 @@ def prepare(inputs: Any, kind: str, model, processor, tokenizer, **kw) -> Prepar
         if kind in ("vision", "audio"):
             raise TraceInputError(f"This is a {kind} model; give it an image or a waveform, not text.")
         return prepare_text(inputs, tokenizer, model, truncation=kw.get("truncation", False),
-                            max_length=kw.get("max_length"))
+                            max_length=kw.get("max_length"), name=kw.get("name"))
     if isinstance(inputs, dict) or hasattr(inputs, "keys"):
         batch = _batch_of_one({k: v for k, v in dict(inputs).items()
                                if k not in ("special_tokens_mask", "offset_mapping")})

@@ -4,9 +4,9 @@
     >>> focus.heatmap        # [H, W] in [0, 1], the size of the model's input
     >>> hflab.compare.plot_focus(["digits-vit", "digits-convnext"], image)
 
-- Attention rollout (Abnar & Zuidema, 2020): multiply each layer's head-averaged attention (plus
-  the identity, for the residual path) from the last layer down; the [CLS] row then says how much
-  each patch fed the class token.
+- Attention rollout (Abnar & Zuidema, 2020, computed by `hflab.tracing.rollout`): multiply each
+  layer's head-averaged attention (plus the identity, for the residual path) through the layers;
+  the [CLS] row then says how much each patch fed the class token.
 - Gradient saliency (Simonyan et al., 2013): how much the winning class's score changes when each
   pixel changes, |d score / d pixel|, the largest over the colour channels, averaged over a few
   noisy copies of the image (SmoothGrad).
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from .tracing import rollout
 
 
 @dataclass
@@ -67,12 +69,8 @@ def attention_rollout(attentions, size: tuple[int, int]) -> np.ndarray | None:
     grid = int(round((tokens - 1) ** 0.5))
     if grid * grid != tokens - 1:
         return None
-    rollout = torch.eye(tokens)
-    for layer in attentions:
-        mixed = layer[0].mean(dim=0) + torch.eye(tokens)  # [tokens, tokens], + identity = the residual path
-        mixed = mixed / mixed.sum(dim=-1, keepdim=True)
-        rollout = mixed @ rollout
-    cls_to_patches = rollout[0, 1:].reshape(1, 1, grid, grid)  # [1, 1, grid, grid]
+    rolled = torch.from_numpy(rollout(torch.stack([layer[0] for layer in attentions])))  # [tokens, tokens]
+    cls_to_patches = rolled[0, 1:].reshape(1, 1, grid, grid)  # [1, 1, grid, grid]
     upsampled = torch.nn.functional.interpolate(cls_to_patches, size=size, mode="nearest")
     return _normalize(upsampled[0, 0])
 

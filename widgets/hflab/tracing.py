@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import torch
 
+from . import _trace_readings as readings
+from ._attention_store import AttentionCollector, approximation_note
 from ._trace_inputs import (
     Prepared,
     TraceInputError,
+    display_name,
     frame_labels,
     patch_labels,
     prepare,
@@ -31,11 +32,13 @@ from ._trace_inputs import (
     token_labels,
 )
 
-__all__ = ["Trace", "trace", "TraceInputError", "TraceMismatchError", "eager_attention"]
+__all__ = ["Trace", "trace", "TraceInputError", "TraceMismatchError", "eager_attention", "Rollout", "rollout"]
 
-# Above this many bytes of float32 attention weights the trace keeps them as float16 (half the memory).
-FLOAT16_ABOVE_BYTES = 1 << 30
-
+Rollout, rollout = readings.Rollout, readings.rollout
+CHECK_PREFIX = 512  # long causal inputs are checked on their first this-many tokens (same logits, a fraction of the cost)
+LENS_POSITIONS = 16  # positions the logit lens reads by default (the last ones, or every [MASK])
+LENS_TOP_K = 10
+LOGITS_FLOAT16_ABOVE_BYTES = 1 << 29  # [N, vocab] logits above 512 MB are kept as float16
 
 class TraceMismatchError(RuntimeError):
     """The traced pass disagrees with the model's plain forward pass (so the trace would be wrong)."""
@@ -69,8 +72,10 @@ class Trace:
     generated_text: str | None = None
     num_kv_heads: int | None = None  # grouped-query attention: heads share this many key/value heads
     max_abs_diff: float = 0.0  # traced vs plain forward pass, on the checked output
-    model: Any = field(default=None, repr=False)  # kept for the logit lens (HiddenStateView)
-    tokenizer: Any = field(default=None, repr=False)
+    checked: str = ""  # what the check compared, e.g. "logits of all 12 tokens"
+    lens: dict | None = None  # logit lens: {"positions": [P], "ids"/"probs"/"tokens": [L+1][P][k]}
+    lens_note: str = ""  # why there is no lens, when there is none
+    _rollouts: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def num_layers(self) -> int:
@@ -109,10 +114,31 @@ class Trace:
             return self.decoder_special_mask
         return self.special_mask
 
+    def approximation(self, which: str | None = None) -> str:
+        """What the stored attentions of one kind leave out, in words ('' when every weight is kept)."""
+        return approximation_note(self.attention(which))
+
+    def rollout(self, layer: int | None = None, which: str | None = None) -> np.ndarray:
+        """Attention rollout through layers 0..layer (default: all) of a self-attention kind: [n, n]."""
+        which = which or self.kinds[0]
+        if which == "cross":
+            raise ValueError("Rollout follows self-attention through the layers; pick encoder or decoder.")
+        if which not in self._rollouts:
+            self._rollouts[which] = Rollout(self.attention(which))
+        return self._rollouts[which].upto(self.attention(which).shape[0] - 1 if layer is None else layer)
+
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.attentions.shape))
         return (f"Trace({self.model_name!r}, kind={self.kind!r}, tokens={len(self.tokens)}, attentions={shape}, "
                 f"max_abs_diff={self.max_abs_diff:.2e})")
+
+
+def require_trace(value, widget: str) -> Trace:
+    """`value` if it is a Trace; else a TypeError that says what to pass (for the views)."""
+    if not isinstance(value, Trace):
+        raise TypeError(f"{widget} needs what hflab.trace(...) returns, not a {type(value).__name__}: "
+                        f"tr = hflab.trace(hflab.models.load('minilm'), 'The cat sat.'); hflab.{widget}(tr)")
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,10 +156,6 @@ def model_kind(model) -> str:
     if causal:
         return "decoder" if any(causal) else "encoder"
     return "decoder" if type(model).__name__.endswith(("ForCausalLM", "LMHeadModel")) else "encoder"
-
-
-def _model_name(model) -> str:
-    return getattr(model.config, "name_or_path", "") or type(model).__name__
 
 
 def _num_kv_heads(model) -> int | None:
@@ -163,51 +185,72 @@ def eager_attention(model):
 
 
 # ---------------------------------------------------------------------------------------------
-# capturing attentions
+# capturing attentions, layer by layer
 # ---------------------------------------------------------------------------------------------
-def _self_attention_class(model):
-    """The module class whose output[1] is a layer's self-attention weights, when the model names one."""
+def _self_attention_modules(model) -> list[torch.nn.Module]:
+    """The modules whose output[1] is a layer's self-attention weights, when the model names them
+    (transformers' `_can_record_outputs`); [] when it does not (then the model collects them itself)."""
     for module in model.modules():
         rec = (getattr(module, "_can_record_outputs", None) or {}).get("attentions")
-        if isinstance(rec, type):
-            return rec
-        if rec is not None and getattr(rec, "index", None) == 1 and getattr(rec, "layer_name", "x") is None:
-            return rec.target_class
-    return None
-
-
-def _attn_dtype(n_layers: int, n_heads: int, n: int) -> np.dtype:
-    return np.float16 if n_layers * n_heads * n * n * 4 > FLOAT16_ABOVE_BYTES else np.float32
+        if rec is None:
+            continue
+        cls = rec if isinstance(rec, type) else getattr(rec, "target_class", None)
+        index = 1 if isinstance(rec, type) else getattr(rec, "index", None)
+        suffix = None if isinstance(rec, type) else getattr(rec, "layer_name", None)
+        if cls is None or index != 1:
+            return []
+        return [m for name, m in model.named_modules()
+                if isinstance(m, cls) and (suffix is None or name.endswith(suffix.lstrip(".")))]
+    return []
 
 
 @contextmanager
-def _hooked_attentions(model, n_layers: int, n_heads: int, n: int):
-    """Collect each layer's weights as it is computed, converted at once to numpy (lean on memory:
-    2048 tokens x 30 layers x 9 heads would be 4.5 GB in float32 if the model collected them)."""
-    cls = _self_attention_class(model)
-    captured: list[np.ndarray] = []
-    dtype = _attn_dtype(n_layers, n_heads, n)
+def _collected_attentions(model):
+    """Keep each layer's weights compactly the moment it is computed: the model never holds all
+    layers at once (2048 tokens x 30 layers x 9 heads would be 4.5 GB in float32).
+    Yields a dict whose "store" is an AttentionCollector once the first layer arrived."""
+    modules = _self_attention_modules(model)
+    box: dict = {"ok": bool(modules)}
 
     def keep(_module, _args, output):
         w = output[1] if isinstance(output, tuple) and len(output) > 1 else None
-        if isinstance(w, torch.Tensor) and w.dim() == 4:
-            captured.append(w[0].detach().to(torch.float32).numpy().astype(dtype, copy=False))  # [H, q, k]
+        if not (isinstance(w, torch.Tensor) and w.dim() == 4 and w.shape[0] == 1):
+            box["ok"] = False
+            return
+        if "store" not in box:
+            box["store"] = AttentionCollector(len(modules), *w.shape[1:])
+        box["ok"] = box["ok"] and box["store"].add(w[0])
 
-    handles = [m.register_forward_hook(keep) for m in model.modules() if cls is not None and isinstance(m, cls)]
+    handles = [m.register_forward_hook(keep) for m in modules]
     try:
-        yield captured
+        yield box
     finally:
         for h in handles:
             h.remove()
 
 
-def _stack(layers, dtype=None) -> np.ndarray | None:
-    """A tuple of [1, H, q, k] tensors -> [L, H, q, k] numpy (or [1, N, D] -> [L+1, N, D])."""
+def _stack_attentions(layers) -> np.ndarray | None:
+    """A tuple of [1, H, q, k] tensors -> the compact store [L, H, q, k]."""
     if not layers or any(t is None for t in layers):
         return None
-    arrays = [t[0].detach().to(torch.float32).numpy() for t in layers]
-    out = np.stack(arrays)
-    return out.astype(dtype, copy=False) if dtype is not None else out
+    collector = AttentionCollector(len(layers), *layers[0].shape[1:])
+    for t in layers:
+        collector.add(t[0])
+    return collector.store
+
+
+def _stack(layers) -> np.ndarray | None:
+    """A tuple of [1, N, D] tensors -> [L+1, N, D] float32 numpy."""
+    if not layers or any(t is None for t in layers):
+        return None
+    return np.stack([t[0].detach().to(torch.float32).numpy() for t in layers])
+
+
+def _logits_array(logits: torch.Tensor | None) -> np.ndarray | None:
+    if logits is None:
+        return None
+    big = logits[0].numel() * 4 > LOGITS_FLOAT16_ABOVE_BYTES
+    return logits[0].detach().to(torch.float16 if big else torch.float32).numpy()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,35 +277,56 @@ def _compare(plain: torch.Tensor, traced: torch.Tensor, what: str) -> float:
     return diff
 
 
+def _plain_reference(model, inputs: dict, kind: str) -> tuple[torch.Tensor, int | None, str]:
+    """The model's own output to check against: (output, rows compared or None for all, description).
+
+    A causal model's output at position t depends on positions <= t only, so a long input is
+    checked on its first CHECK_PREFIX tokens: the same numbers, without a second full pass.
+    """
+    ids = inputs.get("input_ids")
+    n = ids.shape[1] if ids is not None else None
+    if kind == "decoder" and n is not None and n > CHECK_PREFIX:
+        prefix = {k: (v[:, :CHECK_PREFIX] if isinstance(v, torch.Tensor) and v.dim() == 2 and v.shape[1] == n else v)
+                  for k, v in inputs.items()}
+        return _checked_output(model(**prefix)), CHECK_PREFIX, f"first {CHECK_PREFIX} of {n} positions"
+    return _checked_output(model(**inputs)), None, f"all {n} positions" if n else "the whole output"
+
+
 # ---------------------------------------------------------------------------------------------
 # the traced passes
 # ---------------------------------------------------------------------------------------------
 def _trace_single(model, prep: Prepared, kind: str, check: bool) -> dict:
     """Encoders, decoders, ViT, Wav2Vec2: one forward pass with hidden states and attentions."""
     inputs = prep.inputs
+    want_lens = readings.lens_capable(model)
     with torch.no_grad():
-        plain = model(**inputs) if check else None
+        plain, rows, checked = _plain_reference(model, inputs, kind) if check else (None, None, "")
         with eager_attention(model):
-            probe = inputs.get("input_ids", inputs.get("attention_mask"))
-            n_guess = probe.shape[1] if probe is not None else 0
-            n_layers = model.config.get_text_config().num_hidden_layers
-            n_heads = model.config.get_text_config().num_attention_heads
-            with _hooked_attentions(model, n_layers, n_heads, n_guess) as captured:
-                out = model(**inputs, output_hidden_states=True)
+            norm_hooks, norm_seen = readings.final_norm_tracker(model) if want_lens else ([], {})
+            try:
+                with _collected_attentions(model) as box:
+                    out = model(**inputs, output_hidden_states=True)
+            finally:
+                for h in norm_hooks:
+                    h.remove()
             hidden = _stack(out.hidden_states)  # [L+1, N, D]
-            n = hidden.shape[1]
-            if len(captured) == n_layers and all(a.shape[1:] == (n, n) for a in captured):
-                attentions = np.stack(captured)  # [L, H, N, N]
-            else:  # the model has no hookable attention class: let it collect the weights itself
-                del captured[:]
+            if box["ok"] and "store" in box and box["store"].complete:
+                attentions = box["store"].store  # [L, H, N, N]
+            else:  # no hookable attention module: let the model collect the weights itself
+                box.clear()
                 out = model(**inputs, output_hidden_states=True, output_attentions=True)
-                attentions = _stack(out.attentions, _attn_dtype(n_layers, n_heads, n))
+                attentions = _stack_attentions(out.attentions)
     if attentions is None:
         raise TraceMismatchError(f"{type(model).__name__} returned no attention weights even under eager attention.")
-    diff = _compare(_checked_output(plain), _checked_output(out), "output") if check else 0.0
-    logits = getattr(out, "logits", None)
-    return dict(attentions=attentions, hidden_states=hidden, max_abs_diff=diff,
-                logits=None if logits is None else logits[0].float().numpy())
+    diff = 0.0
+    if check:
+        traced = _checked_output(out)
+        diff = _compare(plain, traced if rows is None else traced[:, :rows], "output")
+    parts = dict(attentions=attentions, hidden_states=hidden, max_abs_diff=diff, checked=checked,
+                 logits=_logits_array(getattr(out, "logits", None)))
+    if want_lens:
+        parts["lens_inputs"] = (out.logits[0], readings.final_norm(norm_seen, out.hidden_states[-1]))
+    return parts
 
 
 def _trace_seq2seq(model, prep: Prepared, check: bool, max_new_tokens: int) -> dict:
@@ -287,24 +351,60 @@ def _trace_seq2seq(model, prep: Prepared, check: bool, max_new_tokens: int) -> d
         steps = torch.stack([step[0] for step in gen.logits])[: out.logits.shape[1]]  # [T, V]
         diff = max(diff, _compare(steps, out.logits[0, : steps.shape[0]], "step-by-step logits"))
     return dict(
-        attentions=_stack(out.encoder_attentions), hidden_states=_stack(out.encoder_hidden_states),
-        decoder_attentions=_stack(out.decoder_attentions), cross_attentions=_stack(out.cross_attentions),
-        decoder_hidden_states=_stack(out.decoder_hidden_states), logits=out.logits[0].float().numpy(),
-        decoder_input_ids=decoder_ids[0].numpy(), generated=generated[0], max_abs_diff=diff)
+        attentions=_stack_attentions(out.encoder_attentions), hidden_states=_stack(out.encoder_hidden_states),
+        decoder_attentions=_stack_attentions(out.decoder_attentions),
+        cross_attentions=_stack_attentions(out.cross_attentions),
+        decoder_hidden_states=_stack(out.decoder_hidden_states), logits=_logits_array(out.logits),
+        decoder_input_ids=decoder_ids[0].numpy(), generated=generated[0], max_abs_diff=diff,
+        checked=f"every generated step ({decoder_ids.shape[1]})" if check else "")
+
+
+def _read_lens(model, tokenizer, tr: Trace, lens_inputs, positions, top_k: int) -> tuple[dict | None, str]:
+    """The logit lens for a decoder or masked LM (computed now, while the model is at hand)."""
+    name = type(model).__name__
+    if tr.kind == "encoder-decoder":
+        return None, ("로짓 렌즈는 디코더 전용/마스크 LM 모델에서만 · logit lens: decoder-only and masked-LM models "
+                      "only (an encoder-decoder's layers also read the source through cross-attention).")
+    if lens_inputs is None:
+        return None, (f"로짓 렌즈는 언어 모델 헤드가 있어야 읽을 수 있어요 · the logit lens reads hidden states with "
+                      f"a language-model head; {name} ({tr.kind}) has none. Use a ...ForCausalLM (e.g. 'smollm2', "
+                      "'gpt2') or ...ForMaskedLM (e.g. 'distilroberta') model.")
+    logits, norm = lens_inputs
+    n = tr.hidden_states.shape[1]
+    if positions is None:
+        mask_id = getattr(tokenizer, "mask_token_id", None) if tokenizer is not None else None
+        positions = readings.default_positions(tr.kind, tr.input_ids, mask_id, n, LENS_POSITIONS)
+    positions = [int(p) % n if -n <= int(p) < n else _bad_position(p, n) for p in positions]
+    try:
+        return readings.logit_lens(model, tr.hidden_states, logits, norm, positions, tokenizer, top_k), ""
+    except (ValueError, AttributeError, TypeError, RuntimeError) as err:  # the head's code did not fit
+        return None, f"로짓 렌즈를 읽지 못했어요 · no logit lens for {name}: {type(err).__name__}: {err}"
+
+
+def _bad_position(p, n: int):
+    raise IndexError(f"lens position {p} is outside the {n} traced positions")
 
 
 # ---------------------------------------------------------------------------------------------
 # the public function
 # ---------------------------------------------------------------------------------------------
 def _unpack(model_or_loaded, processor, tokenizer):
-    model = getattr(model_or_loaded, "model", model_or_loaded)
+    """(model, processor, tokenizer, name) from a transformers model or what hflab.models.load() gave.
+
+    A transformers model is used as it is (with its head); only a non-module wrapper such as
+    hflab's `Loaded` is opened via its `.model` attribute.
+    """
+    model = model_or_loaded
     if not isinstance(model, torch.nn.Module):
-        raise TypeError("trace() needs a model or what hflab.models.load() returned.")
+        model = getattr(model_or_loaded, "model", None)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"trace() needs a transformers model or what hflab.models.load(...) returns, "
+                        f"not a {type(model_or_loaded).__name__}: e.g. hflab.trace(hflab.models.load('minilm'), 'text').")
     processor = processor or getattr(model_or_loaded, "processor", None)
     tokenizer = tokenizer or getattr(model_or_loaded, "tokenizer", None)
     if tokenizer is None and processor is not None:
         tokenizer = getattr(processor, "tokenizer", None) or (processor if hasattr(processor, "convert_ids_to_tokens") else None)
-    name = getattr(model_or_loaded, "hub_id", None) or getattr(model_or_loaded, "key", None) or _model_name(model)
+    name = getattr(model_or_loaded, "hub_id", None) or getattr(model_or_loaded, "key", None) or display_name(model)
     return model, processor, tokenizer, name
 
 
@@ -323,19 +423,22 @@ def _position_labels(kind, model, processor, tokenizer, prep: Prepared, n: int):
 
 def trace(model_or_loaded, inputs, *, processor=None, tokenizer=None, truncation: bool = False,
           max_length: int | None = None, sampling_rate: int | None = None, max_new_tokens: int = 20,
-          check: bool = True) -> Trace:
+          check: bool = True, lens_positions: list[int] | None = None, lens_top_k: int = LENS_TOP_K) -> Trace:
     """Trace one input through a model and return a `Trace` (tokens, attentions, hidden states, logits).
 
+    model_or_loaded: any transformers model (its head is kept) or what hflab.models.load() returns.
     inputs: text (str), a tokenized dict (batch of one), a PIL image / HxWxC array (vision) or a
     mono waveform array (audio; `sampling_rate` defaults to the feature extractor's).
     Encoder-decoders generate up to `max_new_tokens` greedily and trace every step.
+    Decoders and masked LMs also get the logit lens (`tr.lens`): the `lens_top_k` tokens each
+    layer would predict at `lens_positions` (default: every [MASK], else the last 16 positions).
     `check=True` compares with the model's plain forward pass and raises TraceMismatchError on a
     difference. Raises TraceInputError for empty or too-long text (use truncation=True to cut).
     """
     model, processor, tokenizer, name = _unpack(model_or_loaded, processor, tokenizer)
     kind = model_kind(model)
     prep = prepare(inputs, kind, model, processor, tokenizer, truncation=truncation, max_length=max_length,
-                   sampling_rate=sampling_rate)
+                   sampling_rate=sampling_rate, name=name)
     was_training = model.training
     model.eval()
     try:
@@ -343,14 +446,17 @@ def trace(model_or_loaded, inputs, *, processor=None, tokenizer=None, truncation
             parts = _trace_seq2seq(model, prep, check, max_new_tokens)
         else:
             parts = _trace_single(model, prep, kind, check)
+        n = parts["hidden_states"].shape[1]
+        labels, special, ids = _position_labels(kind, model, processor, tokenizer, prep, n)
+        tr = Trace(model_name=name, kind=kind, tokens=labels, attentions=parts["attentions"],
+                   hidden_states=parts["hidden_states"], logits=parts["logits"], special_mask=special,
+                   input_ids=ids, text=prep.text, offsets=prep.offsets, num_kv_heads=_num_kv_heads(model),
+                   max_abs_diff=parts["max_abs_diff"], checked=parts["checked"])
+        with torch.no_grad():
+            tr.lens, tr.lens_note = _read_lens(model, tokenizer, tr, parts.get("lens_inputs"), lens_positions,
+                                               lens_top_k)
     finally:
         model.train(was_training)
-    n = parts["hidden_states"].shape[1]
-    labels, special, ids = _position_labels(kind, model, processor, tokenizer, prep, n)
-    tr = Trace(model_name=name, kind=kind, tokens=labels, attentions=parts["attentions"],
-               hidden_states=parts["hidden_states"], logits=parts["logits"], special_mask=special,
-               input_ids=ids, text=prep.text, offsets=prep.offsets, num_kv_heads=_num_kv_heads(model),
-               max_abs_diff=parts["max_abs_diff"], model=model, tokenizer=tokenizer)
     if kind == "encoder-decoder":
         dec_ids = parts["decoder_input_ids"].tolist()
         tr.decoder_input_ids = parts["decoder_input_ids"]

@@ -17,9 +17,12 @@ from pathlib import Path
 import anywidget
 import traitlets
 
-from .attention_data import MEAN_HEAD, Rollout, head_matrix, head_statistics, quantize, thumbnails
+from ..tracing import require_trace
+from . import attention_export
+from .attention_data import MEAN_HEAD, head_statistics
+from .attention_protocol import AttentionAnswers
 
-STATIC = Path(__file__).parent / "static"
+STATIC = attention_export.STATIC
 VIEWS = ("head", "matrix", "grid", "rollout")
 
 
@@ -46,6 +49,7 @@ class AttentionView(anywidget.AnyWidget):
 
     def __init__(self, trace, *, kind: str | None = None, layer: int = 0, head: int = 0, view: str = "head",
                  threshold: float = 0.0, **kwargs):
+        require_trace(trace, "AttentionView")
         self.trace = trace
         kinds = trace.kinds
         kind = kind or kinds[0]
@@ -53,8 +57,7 @@ class AttentionView(anywidget.AnyWidget):
             raise ValueError(f"This trace has {kinds} attention, not {kind!r}.")
         if view not in VIEWS:
             raise ValueError(f"view must be one of {VIEWS}")
-        self._rollouts: dict[str, Rollout] = {}
-        self._thumbs: dict[str, tuple[bytes, int, int]] = {}
+        self.answers = AttentionAnswers(trace)
         super().__init__(meta=self._meta(), tokens=self._tokens(), stats=self._stats(), kind=kind, view=view,
                          layer=layer, head=head, threshold=threshold, **kwargs)
         self.on_msg(self._on_request)
@@ -68,8 +71,10 @@ class AttentionView(anywidget.AnyWidget):
             group = tr.num_heads // tr.num_kv_heads
             note = (f"grouped-query attention: {tr.num_heads} query heads share {tr.num_kv_heads} key/value heads "
                     f"(heads {group}·g … {group}·g+{group - 1} use KV head g)")
+        approx = " ".join(dict.fromkeys(n for n in (tr.approximation(k) for k in tr.kinds) if n))
         return {"model": str(tr.model_name), "kind": tr.kind, "kinds": tr.kinds, "sizes": sizes,
-                "kv_heads": tr.num_kv_heads, "note": note, "generated": tr.generated_text or ""}
+                "kv_heads": tr.num_kv_heads, "note": note, "approximation": approx,
+                "generated": tr.generated_text or ""}
 
     def _tokens(self) -> dict:
         out = {}
@@ -85,42 +90,22 @@ class AttentionView(anywidget.AnyWidget):
         return {k: head_statistics(tr.attention(k), tr.specials("decoder" if k == "decoder" else "encoder"))
                 for k in tr.kinds}
 
-    # ---- data sent on request --------------------------------------------------------------
+    # ---- data sent on request (the protocol lives in attention_protocol) ------------------
     def head_bytes(self, kind: str, layer: int, head: int) -> tuple[dict, bytes]:
         """One head as (header, uint8 bytes [q*k]); head=-1 gives the mean of the layer's heads."""
-        matrix = head_matrix(self.trace.attention(kind), layer, head)  # [q, k]
-        data, scale = quantize(matrix)
-        return {"type": "head", "kind": kind, "layer": layer, "head": head, "scale": scale,
-                "shape": list(matrix.shape)}, data
+        return self.answers.head(kind, layer, head)
 
     def thumbs_bytes(self, kind: str) -> tuple[dict, bytes]:
         """Every head of one kind, downsampled: (header, uint8 bytes [L, H, tq, tk])."""
-        if kind not in self._thumbs:
-            self._thumbs[kind] = thumbnails(self.trace.attention(kind))
-        data, tq, tk = self._thumbs[kind]
-        layers, heads = self.trace.attention(kind).shape[:2]
-        return {"type": "thumbs", "kind": kind, "shape": [layers, heads, tq, tk]}, data
+        return self.answers.thumbs(kind)
 
     def rollout_bytes(self, kind: str, layer: int) -> tuple[dict, bytes]:
         """Attention rollout through layers 0..layer (self-attention kinds only)."""
-        if kind == "cross":
-            raise ValueError("Rollout follows self-attention through the layers; pick encoder or decoder.")
-        roll = self._rollouts.setdefault(kind, Rollout(self.trace.attention(kind))).upto(layer)  # [n, n]
-        data, scale = quantize(roll)
-        return {"type": "rollout", "kind": kind, "layer": layer, "scale": scale, "shape": list(roll.shape)}, data
+        return self.answers.rollout(kind, layer)
 
     def answer(self, msg: dict) -> tuple[dict, bytes]:
-        """What the widget sends back for one request from the browser (also used by save_html)."""
-        what, kind = msg.get("type"), msg.get("kind", self.kind)
-        if kind not in self.trace.kinds:
-            raise ValueError(f"unknown attention kind {kind!r}")
-        if what == "head":
-            return self.head_bytes(kind, int(msg["layer"]), int(msg["head"]))
-        if what == "thumbs":
-            return self.thumbs_bytes(kind)
-        if what == "rollout":
-            return self.rollout_bytes(kind, int(msg["layer"]))
-        raise ValueError(f"unknown request {what!r}")
+        """What the widget sends back for one request from the browser (save_html stores the same)."""
+        return self.answers.answer({"kind": self.kind, **msg})
 
     def _on_request(self, _widget, msg, _buffers):
         try:
@@ -133,18 +118,19 @@ class AttentionView(anywidget.AnyWidget):
     # ---- exports ---------------------------------------------------------------------------
     def save_png(self, path, *, dpi: int = 150) -> Path:
         """The current head (kind, layer, head) as a heatmap PNG with token labels (for slides)."""
-        from .attention_export import save_png
-
-        return save_png(self, path, dpi=dpi)
+        return attention_export.save_png(self.trace, path, kind=self.kind, layer=self.layer, head=self.head, dpi=dpi)
 
     def save_html(self, path, *, max_bytes: int = 8 << 20) -> Path:
         """A standalone page with this view and its data inlined: no kernel, no network needed.
 
         Heads beyond `max_bytes` of uint8 data are left out (the page says which it holds).
         """
-        from .attention_export import save_html
+        return attention_export.save_html(self.answers, self.state_for_page(), path, max_bytes=max_bytes)
 
-        return save_html(self, path, max_bytes=max_bytes)
+    def state_for_page(self) -> dict:
+        """The synced state the exported page starts from (what the widget would show now)."""
+        return {name: getattr(self, name) for name in ("meta", "tokens", "stats", "kind", "view", "layer", "head",
+                                                       "threshold", "focus")}
 
     def initial_payload_bytes(self) -> int:
         """Bytes the browser receives to draw the first picture: synced state + first head + thumbnails."""

@@ -1,5 +1,6 @@
 """The numbers behind AttentionView, computed in Python: compact bytes per head, per-head
-statistics, overview thumbnails and attention rollout.
+statistics and overview thumbnails. (Attention rollout is computed by `hflab.tracing`;
+`Rollout` is re-exported here for notebooks that import it from this module.)
 
 Weights travel to the browser as uint8, one head at a time: value = byte / 255 * scale, where
 scale is that head's largest weight (so a 2048-token head is 4 MB, not 16 MB of float32 or
@@ -11,19 +12,22 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import entr  # -p log p, 0 where p = 0
 
+from .._attention_store import TopKAttention, head, layer_mean
+from .._trace_readings import Rollout
+
 MEAN_HEAD = -1  # "head" index meaning the mean over all heads of a layer
 STATS_MAX_ROWS = 512  # longer inputs: statistics averaged over this many evenly spaced query rows
 
 
-def head_matrix(att: np.ndarray, layer: int, head: int) -> np.ndarray:
+def head_matrix(att, layer: int, head_index: int) -> np.ndarray:
     """One head's weights [queries, keys] as float32 (head = -1: mean over the layer's heads)."""
     if not 0 <= layer < att.shape[0]:
         raise IndexError(f"layer {layer} out of range 0..{att.shape[0] - 1}")
-    if head == MEAN_HEAD:
-        return att[layer].astype(np.float32).mean(axis=0)
-    if not 0 <= head < att.shape[1]:
-        raise IndexError(f"head {head} out of range 0..{att.shape[1] - 1}")
-    return att[layer, head].astype(np.float32)
+    if head_index == MEAN_HEAD:
+        return layer_mean(att, layer)
+    if not 0 <= head_index < att.shape[1]:
+        raise IndexError(f"head {head_index} out of range 0..{att.shape[1] - 1}")
+    return head(att, layer, head_index)
 
 
 def quantize(matrix: np.ndarray) -> tuple[bytes, float]:
@@ -31,8 +35,10 @@ def quantize(matrix: np.ndarray) -> tuple[bytes, float]:
     scale = float(matrix.max()) if matrix.size else 0.0
     if scale <= 0:
         return bytes(matrix.size), 0.0
-    q = np.rint(np.clip(matrix, 0, None) * (255.0 / scale)).astype(np.uint8)
-    return q.tobytes(), scale
+    q = np.clip(matrix, 0, None)
+    q *= 255.0 / scale
+    q += 0.5  # round to nearest on the cast below (weights are >= 0)
+    return q.astype(np.uint8).tobytes(), scale
 
 
 def dequantize(data: bytes, shape: tuple[int, int], scale: float) -> np.ndarray:
@@ -61,12 +67,26 @@ def thumbnails(att: np.ndarray, size: int = 32) -> tuple[bytes, int, int]:
     tq, tk = min(size, nq), min(size, nk)
     out = np.zeros((layers, heads, tq, tk), dtype=np.uint8)
     for layer in range(layers):
-        for head in range(heads):
-            pooled = _pool(att[layer, head].astype(np.float32), tq, tk)  # [tq, tk]
+        for h in range(heads):
+            if isinstance(att, TopKAttention):
+                pooled = _pool_topk(att, layer, h, tq, tk)
+            else:
+                pooled = _pool(att[layer, h].astype(np.float32), tq, tk)  # [tq, tk]
             top = pooled.max()
             if top > 0:
-                out[layer, head] = np.rint(pooled * (255.0 / top))
+                out[layer, h] = np.rint(pooled * (255.0 / top))
     return out.tobytes(), tq, tk
+
+
+def _pool_topk(att: TopKAttention, layer: int, h: int, tq: int, tk: int) -> np.ndarray:
+    """Block means of one top-k head without building the dense matrix: [tq, tk]."""
+    nq, nk = att.shape[2:]
+    rows = np.repeat(np.arange(nq) * tq // nq, att.k)  # block of each kept weight's query
+    cols = (att.indices[layer, h].ravel().astype(np.int64) * tk) // nk
+    sums = np.zeros(tq * tk, np.float64)
+    np.add.at(sums, rows * tk + cols, att.values[layer, h].ravel().astype(np.float64))
+    counts = np.outer(np.bincount(np.arange(nq) * tq // nq, minlength=tq), np.bincount(np.arange(nk) * tk // nk, minlength=tk))
+    return sums.reshape(tq, tk) / counts
 
 
 def head_statistics(att: np.ndarray, special_keys: np.ndarray | None) -> dict:
@@ -85,6 +105,13 @@ def head_statistics(att: np.ndarray, special_keys: np.ndarray | None) -> dict:
     every_row = len(rows) == nq
     ent, far, spec = (np.zeros((layers, heads), np.float32) for _ in range(3))
     for layer in range(layers):
+        if isinstance(att, TopKAttention):  # kept weights only (the rest is spread thin: little entropy lost)
+            p = att.values[layer][:, rows].astype(np.float32)  # [H, r, k]
+            keys = att.indices[layer][:, rows]  # [H, r, k]
+            ent[layer] = entr(p).sum(-1).mean(-1)
+            far[layer] = (p * np.abs(rows[None, :, None] - keys)).sum(-1).mean(-1)
+            spec[layer] = (p * special[keys]).sum(-1).mean(-1)
+            continue
         p = att[layer] if every_row else att[layer][:, rows]  # [H, r, k]
         p = p.astype(np.float32, copy=False)
         ent[layer] = entr(p).sum(-1).mean(-1)
@@ -94,24 +121,4 @@ def head_statistics(att: np.ndarray, special_keys: np.ndarray | None) -> dict:
     return {"entropy": r3(ent), "distance": r3(far), "special": r3(spec), "rows": int(len(rows)), "of_rows": int(nq)}
 
 
-class Rollout:
-    """Attention rollout (Abnar & Zuidema, 2020): how much each output position draws on each
-    input token through all layers up to `layer`, mixing in the residual path as 0.5 * I.
-
-    Computed lazily layer by layer and cached (at 2048 tokens each step is a 2048^3 matmul).
-    """
-
-    def __init__(self, att: np.ndarray):
-        self.att = att
-        self._steps: list[np.ndarray] = []  # cumulative products [n, n], one per layer done
-
-    def upto(self, layer: int) -> np.ndarray:
-        """Rollout through layers 0..layer: [n, n] float32, rows sum to 1."""
-        n = self.att.shape[-1]
-        while len(self._steps) <= layer:
-            a = self.att[len(self._steps)].astype(np.float32).mean(axis=0)  # [n, n]
-            a = 0.5 * a + 0.5 * np.eye(n, dtype=np.float32)
-            a /= a.sum(-1, keepdims=True)
-            prev = self._steps[-1] if self._steps else None
-            self._steps.append(a if prev is None else a @ prev)
-        return self._steps[layer]
+__all__ = ["MEAN_HEAD", "Rollout", "head_matrix", "quantize", "dequantize", "thumbnails", "head_statistics"]

@@ -1,6 +1,7 @@
 """AttentionView exports: a PNG (matplotlib) and a standalone HTML page (no kernel, no network).
 
-The HTML page inlines the widget's own ES module and its data (uint8 heads as base64) inside
+The HTML page inlines the widget's own ES module and the answers to a chosen set of requests
+(`attention_protocol`: the same answers the live widget sends, uint8 as base64) inside
 `<script type="application/json">` blocks, with every "<" written as \\u003c so no token text
 (say `</script><img src=x onerror=...>`) can close the block or become markup.
 """
@@ -13,6 +14,9 @@ import json
 from pathlib import Path
 
 from .attention_data import MEAN_HEAD, head_matrix
+from .attention_protocol import request_key
+
+STATIC = Path(__file__).parent / "static"
 
 
 def _mpl_safe(label: str) -> str:
@@ -20,12 +24,11 @@ def _mpl_safe(label: str) -> str:
     return str(label).replace("$", r"\$")
 
 
-def save_png(view, path, *, dpi: int = 150) -> Path:
-    """Draw the view's current head as a heatmap with token labels (up to 64 per axis)."""
+def save_png(tr, path, *, kind: str, layer: int, head: int, dpi: int = 150) -> Path:
+    """Draw one head of a trace as a heatmap with token labels (up to 64 per axis)."""
     from matplotlib.figure import Figure
 
-    tr, kind = view.trace, view.kind
-    matrix = head_matrix(tr.attention(kind), view.layer, view.head)  # [q, k]
+    matrix = head_matrix(tr.attention(kind), layer, head)  # [q, k]
     queries, keys = tr.labels(kind)
     fig = Figure(figsize=(7, 6.2))
     ax = fig.add_subplot()
@@ -36,8 +39,8 @@ def save_png(view, path, *, dpi: int = 150) -> Path:
             axis(range(ticks), [_mpl_safe(t) for t in labels], fontsize=6)
     if matrix.shape[1] <= 64:
         ax.tick_params(axis="x", labelrotation=90)
-    head = "mean of heads" if view.head == MEAN_HEAD else f"head {view.head}"
-    ax.set_title(_mpl_safe(f"{tr.model_name} — {kind} attention, layer {view.layer}, {head}"), fontsize=9)
+    which = "mean of heads" if head == MEAN_HEAD else f"head {head}"
+    ax.set_title(_mpl_safe(f"{tr.model_name} — {kind} attention, layer {layer}, {which}"), fontsize=9)
     ax.set_xlabel("key (attended to)")
     ax.set_ylabel("query (attending)")
     fig.tight_layout()
@@ -50,48 +53,49 @@ def _packed(header: dict, data: bytes) -> dict:
     return {**header, "b64": base64.b64encode(data).decode("ascii")}
 
 
-def _chosen_heads(view, max_bytes: int) -> tuple[list[tuple[str, int, int]], int, int]:
-    """Which (kind, layer, head) go into the page: current head first, then layer means, then all."""
-    tr = view.trace
-    order = [(view.kind, view.layer, view.head)]
-    for kind in tr.kinds:
-        layers, heads = tr.attention(kind).shape[:2]
-        order += [(kind, layer, MEAN_HEAD) for layer in range(layers)]
-        order += [(kind, layer, head) for layer in range(layers) for head in range(heads)]
-    chosen, used, seen = [], 0, set()
-    for item in order:
-        if item in seen:
+def _wanted_requests(trace, state: dict) -> list[dict]:
+    """Requests worth saving, most wanted first: what the page opens on, thumbnails, layer means,
+    every head, then rollouts."""
+    first = {"type": "head", "kind": state["kind"], "layer": state["layer"], "head": state["head"]}
+    wanted = [first] + [{"type": "thumbs", "kind": k} for k in trace.kinds]
+    wanted += [{"type": "rollout", "kind": k, "layer": trace.attention(k).shape[0] - 1}
+               for k in trace.kinds if k != "cross"]
+    if state["view"] == "rollout" and state["kind"] != "cross":
+        wanted.insert(1, {"type": "rollout", "kind": state["kind"], "layer": state["layer"]})
+    for kind in trace.kinds:
+        layers, heads = trace.attention(kind).shape[:2]
+        wanted += [{"type": "head", "kind": kind, "layer": layer, "head": MEAN_HEAD} for layer in range(layers)]
+        wanted += [{"type": "head", "kind": kind, "layer": layer, "head": h}
+                   for layer in range(layers) for h in range(heads)]
+    for kind in (k for k in trace.kinds if k != "cross"):
+        wanted += [{"type": "rollout", "kind": kind, "layer": layer} for layer in range(trace.attention(kind).shape[0])]
+    return wanted
+
+
+def page_data(answers, state: dict, max_bytes: int) -> dict:
+    """The page's data: the widget's state and the answers to as many requests as fit in max_bytes.
+
+    answers: an AttentionAnswers (the object that answers the live widget's requests).
+    """
+    saved, used, heads_all, heads_in = {}, 0, 0, 0
+    for request in _wanted_requests(answers.trace, state):
+        key = request_key(request)
+        if key in saved:
             continue
-        seen.add(item)
-        size = int(tr.attention(item[0]).shape[2] * tr.attention(item[0]).shape[3])
-        if chosen and used + size > max_bytes:
+        size = answers.sizes(request)
+        heads_all += request["type"] == "head"
+        if saved and used + size > max_bytes:
             continue
-        chosen.append(item)
+        try:
+            saved[key] = _packed(*answers.answer(request))
+        except ValueError:  # e.g. rollout of a very long input: the page says "not saved"
+            continue
         used += size
-    total = len(seen)
-    return chosen, len(chosen), total
-
-
-def page_data(view, max_bytes: int) -> dict:
-    """Everything the page needs: widget state, the chosen heads, thumbnails, rollouts."""
-    tr = view.trace
-    chosen, n_in, n_all = _chosen_heads(view, max_bytes)
-    heads = {f"{k}/{layer}/{head}": _packed(*view.head_bytes(k, layer, head)) for k, layer, head in chosen}
-    thumbs = {k: _packed(*view.thumbs_bytes(k)) for k in tr.kinds}
-    rollout = {}
-    for k in tr.kinds:
-        if k == "cross":
-            continue
-        layers, _, n, _ = tr.attention(k).shape
-        wanted = range(layers) if n * n * layers <= max_bytes // 4 else sorted({view.layer, layers - 1})
-        rollout.update({f"{k}/{layer}": _packed(*view.rollout_bytes(k, layer)) for layer in wanted})
-    note = "" if n_in == n_all else (
-        f"이 페이지에는 {n_all}개 중 {n_in}개 헤드(층별 평균 포함)만 담았습니다 — this page holds {n_in} of "
-        f"{n_all} head views (layer means first); open the notebook for all of them.")
-    state = {name: getattr(view, name) for name in ("meta", "tokens", "stats", "kind", "view", "layer", "head",
-                                                    "threshold", "focus")}
-    state["meta"] = {**state["meta"], "page_note": note}
-    return {"state": state, "heads": heads, "thumbs": thumbs, "rollout": rollout}
+        heads_in += request["type"] == "head"
+    note = "" if heads_in == heads_all else (
+        f"이 페이지에는 {heads_all}개 중 {heads_in}개 헤드(층별 평균 포함)만 담았습니다 — this page holds {heads_in} of "
+        f"{heads_all} head views (layer means first); open the notebook for all of them.")
+    return {"state": {**state, "meta": {**state["meta"], "page_note": note}}, "answers": saved}
 
 
 def json_for_script(value) -> str:
@@ -128,14 +132,13 @@ try {{
 """
 
 
-def save_html(view, path, *, max_bytes: int = 8 << 20) -> Path:
-    """Write the standalone page; returns its path."""
-    from .attention import STATIC as static
+def save_html(answers, state: dict, path, *, max_bytes: int = 8 << 20) -> Path:
+    """Write the standalone page for a view's state, from the protocol's answers; returns its path."""
     page = _PAGE.format(
-        title=html.escape(f"hflab AttentionView — {view.trace.model_name}"),
-        css=(static / "attention.css").read_text(encoding="utf-8").replace("</", "<\\/"),
-        data=json_for_script(page_data(view, max_bytes)),
-        code=json_for_script((static / "attention.js").read_text(encoding="utf-8")),
+        title=html.escape(f"hflab AttentionView — {answers.trace.model_name}"),
+        css=(STATIC / "attention.css").read_text(encoding="utf-8").replace("</", "<\\/"),
+        data=json_for_script(page_data(answers, state, max_bytes)),
+        code=json_for_script((STATIC / "attention.js").read_text(encoding="utf-8")),
     )
     path = Path(path)
     path.write_text(page, encoding="utf-8")

@@ -17,7 +17,8 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .hidden_data import NoLogitLens, layer_cosine, logit_lens, norms, pca_paths, token_cosine
+from ..tracing import require_trace
+from .hidden_data import layer_cosine, lens_subset, norms, pca_paths, token_cosine
 
 STATIC = Path(__file__).parent / "static"
 
@@ -48,6 +49,7 @@ class HiddenStateView(anywidget.AnyWidget):
 
     def __init__(self, trace, *, side: str = "encoder", positions: list[int] | None = None, top_k: int = 5,
                  **kwargs):
+        require_trace(trace, "HiddenStateView")
         self.trace = trace
         if side == "decoder" and trace.decoder_hidden_states is None:
             raise ValueError("Only encoder-decoder traces have a decoder side.")
@@ -57,13 +59,11 @@ class HiddenStateView(anywidget.AnyWidget):
         self.layer_cos = layer_cosine(self.hidden)
         self.paths, ratio = pca_paths(self.hidden)
         self.lens, self.lens_note = None, ""
-        if side == "decoder":
-            self.lens_note = "로짓 렌즈는 디코더 전용/마스크 LM 모델에서만 · logit lens: decoder-only and masked-LM models only."
+        if side == "decoder" or trace.lens is None:
+            self.lens_note = trace.lens_note or (
+                "로짓 렌즈는 디코더 전용/마스크 LM 모델에서만 · logit lens: decoder-only and masked-LM models only.")
         else:
-            try:
-                self.lens = logit_lens(trace, positions, top_k)
-            except NoLogitLens as err:
-                self.lens_note = str(err)
+            self.lens = lens_subset(trace.lens, positions, top_k)
         n_layers, n = self.hidden.shape[:2]
         meta = {"model": str(trace.model_name), "kind": trace.kind, "side": side, "layers": int(n_layers),
                 "tokens": int(n), "pca_ratio": [round(float(r), 4) for r in ratio], "lens_note": self.lens_note}

@@ -43,6 +43,13 @@ function fromBase64(b64) {
   return out;
 }
 
+// The name of one answer (attention_protocol.request_key builds the same string in Python):
+// "head/encoder/2/5", "thumbs/encoder", "rollout/decoder/3".
+const REQUEST_FIELDS = { head: ["kind", "layer", "head"], thumbs: ["kind"], rollout: ["kind", "layer"] };
+export function requestKey(req) {
+  return [req.type, ...(REQUEST_FIELDS[req.type] || []).map((f) => String(req[f]))].join("/");
+}
+
 // Requests to Python (model.send) answered by a custom message carrying one buffer.
 function makeClient(model) {
   let next = 1;
@@ -57,7 +64,7 @@ function makeClient(model) {
   };
   model.on("msg:custom", onMsg);
   function request(req) {
-    const key = JSON.stringify(req);
+    const key = requestKey(req);
     if (cache.has(key)) return cache.get(key);
     const promise = new Promise((resolve, reject) => {
       const id = next++;
@@ -84,10 +91,7 @@ export function staticModel(data) {
   const listeners = new Map();
   const fire = (ev, ...args) => (listeners.get(ev) || []).slice().forEach((f) => f(...args));
   function answer(msg) {
-    let entry;
-    if (msg.type === "head") entry = data.heads[`${msg.kind}/${msg.layer}/${msg.head}`];
-    else if (msg.type === "thumbs") entry = data.thumbs[msg.kind];
-    else if (msg.type === "rollout") entry = data.rollout[`${msg.kind}/${msg.layer}`];
+    const entry = data.answers[requestKey(msg)];
     if (!entry) {
       return [{ type: "error", id: msg.id, message: "이 페이지에 저장되지 않은 데이터 · not saved in this page (open the notebook)" }, []];
     }
@@ -292,7 +296,7 @@ function build(model, wrap) {
   const meta = model.get("meta") || {};
   const title = h("div", { class: "hflab-title" }, `${meta.model || "model"} · ${meta.kind || ""}`);
   wrap.appendChild(title);
-  for (const line of [meta.note, meta.generated && `생성 · generated: ${meta.generated}`, meta.page_note]) {
+  for (const line of [meta.note, meta.approximation, meta.generated && `생성 · generated: ${meta.generated}`, meta.page_note]) {
     if (line) wrap.appendChild(h("div", { class: "hflab-note" }, line));
   }
   const bar = h("div", { class: "hflab-controls" });
