@@ -208,8 +208,9 @@ def _block_problems(path: Path) -> list[str]:
         heading, _, text = question.source.partition("\n")
         if question.cell_type != "markdown" or heading.strip() != ex.heading or text.strip() != ex.question.strip():
             problems.append(f"{where}: the question cell is not '{ex.heading}' + Exercise.question")
-        comments = [line for line in answer.source.splitlines() if line.strip().startswith("#")]
-        if answer.cell_type != "code" or not is_placeholder(answer.source) or not comments:
+        comments = "".join(line for line in answer.source.splitlines() if line.strip().startswith("#"))
+        korean = any("\uac00" <= ch <= "\ud7a3" for ch in comments)
+        if answer.cell_type != "code" or not is_placeholder(answer.source) or not korean:
             problems.append(f"{where}: the answer cell must hold Korean comment(s) and only `answer = ...`")
         if check.cell_type != "code" or check.source.strip() != check_source(eid):
             problems.append(f"{where}: the check cell must be exactly:\n{check_source(eid)}")

@@ -31,6 +31,9 @@ right nor wrong: ``check`` says so kindly and returns None, even under HFLAB_STR
 learner's untouched notebook runs to the end. When HFLAB_GRADE_LOG names a file, every ``check``
 appends one JSON line ``{"exercise", "status", "message"}`` to it (status: "unanswered", "right",
 "wrong" or "error"); that is how ``hflab-classroom grade`` learns the results.
+
+The notebook side (the question, answer and check cells and their metadata) is described in
+``hflab.exercises.cells``; ``exercise_cells(id, instructions)`` builds the three cells.
 """
 
 from __future__ import annotations
