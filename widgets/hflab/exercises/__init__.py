@@ -213,7 +213,7 @@ def register_number(id: str, question: str, correct: int | float, hint: str, why
 
     def checker(answer: Any) -> None:
         ok_type = isinstance(answer, (int, float)) and not isinstance(answer, bool)
-        assert ok_type, f"답은 숫자로 적어요. 예: answer = {correct if isinstance(correct, int) else 0.5}의 꼴"
+        assert ok_type, "답은 따옴표 없이 숫자로 적어요. 예: answer = 7 또는 answer = 0.5"
         if abs(answer - correct) > tolerance:
             raise AssertionError(f"{answer}가 아니에요. 다시 생각해 보고 다음 셀을 실행해 확인하세요.")
 
