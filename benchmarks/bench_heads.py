@@ -8,22 +8,30 @@ prune_heads; v5 has neither). Random picks of the same size show what the rankin
 Speed: median forward time over --runs passes of the same batch, after two warm-up passes.
 Change: cosine similarity of the mean-pooled sentence embeddings (the model's own pooling)
 to the unpruned model's, averaged over the evaluation sentences.
+
+Coverage (printed last, or alone with --coverage): mask and prune on the 28 tiny random architectures
+of tests/tiny_architectures.py, beside what transformers itself offers there (`head_mask`,
+`prune_heads`), with the largest |pruned - masked| logit difference per architecture.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import inspect
 import os
 import statistics
+import sys
 import time
 from contextlib import nullcontext
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import hflab  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+import transformers  # noqa: E402
 from hflab import heads  # noqa: E402
 
 CALIBRATION = [
@@ -95,14 +103,66 @@ def embeddings(model, inputs, context) -> torch.Tensor:
         return mean_pooled(model, inputs)
 
 
+def logits(model, inputs) -> torch.Tensor:
+    with torch.no_grad():
+        return model(**inputs).logits
+
+
+def coverage_row(name: str, build) -> tuple[str, bool, bool, str]:
+    """One architecture: (printed row, mask works, prune works, transformers' own way)."""
+    model, inputs = build(name)
+    blocks = heads.attention_blocks(model)
+    native = [what for what, there in (("head_mask", "head_mask" in inspect.signature(model.forward).parameters),
+                                       ("prune_heads", hasattr(model, "prune_heads"))) if there]
+    plan = {0: [0, 1], len(blocks) - 1: [1, 3]}  # a whole key/value group, then one head of each group
+    base = logits(model, inputs)
+    with heads.mask(model, plan):
+        masked = logits(model, inputs)
+    mask_ok = (masked - base).abs().max().item() > 1e-2 and torch.equal(logits(model, inputs), base)
+    try:
+        result = heads.prune(model, plan)
+    except heads.PruneError as refusal:
+        why = str(refusal).split(": ", 1)[1].split(". Use")[0]
+        prune, gap, sizes = "refused (mask)", "-", why
+    else:
+        gap = f"{(logits(model, inputs) - masked).abs().max().item():.1e}"
+        prune, sizes = "yes", f"{result.parameters_before:,} -> {result.parameters_after:,}"
+    row = (f"{name:11} {type(model).__name__:33} {blocks[0].layout:8} {'yes' if mask_ok else 'NO':4} "
+           f"{prune:14} {gap:>8}  {sizes}")
+    return row, mask_ok, prune == "yes", ", ".join(native) or "none"
+
+
+def print_coverage() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from tiny_architectures import ARCHITECTURES, build
+
+    print(f"\nhflab.heads on {len(ARCHITECTURES)} tiny random architectures (4 heads of 8, 2 layers; 2 + 2 for "
+          "encoder-decoders); plan: layer 0 heads 0,1 + last layer heads 1,3")
+    print(f"{'model':11} {'class':33} {'layout':8} {'mask':4} {'prune':14} {'|p - m|':>8}  parameters / why refused")
+    masks = prunes = 0
+    natives = set()
+    for name in ARCHITECTURES:
+        row, mask_ok, prune_ok, native = coverage_row(name, build)
+        print(row)
+        masks, prunes = masks + mask_ok, prunes + prune_ok
+        natives.add(native)
+    print(f"hflab.heads: mask works on {masks} of {len(ARCHITECTURES)} architectures, prune on {prunes} "
+          f"(the others refuse and point to mask); transformers {transformers.__version__} itself offers: "
+          f"{' / '.join(sorted(natives))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 keeps timings steady)")
     parser.add_argument("--batch", type=int, default=16, help="evaluation sentences per short batch")
     parser.add_argument("--long", type=int, default=256, help="tokens per sequence in the long batch (4 of them)")
+    parser.add_argument("--coverage", action="store_true", help="only the 28-architecture mask/prune table")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.coverage:
+        print_coverage()
+        return
 
     loaded = hflab.models.load("minilm", quiet=True)
     original = copy.deepcopy(loaded.model).eval()
@@ -144,6 +204,7 @@ def main() -> None:
         short, long = timings["short"][i], timings["long"][i]
         print(f"{name:31} {kept:5d} {params:11,d} {mb:5.1f} {short:8.1f} {timings['short'][0] / short:4.2f}x "
               f"{long:8.1f} {timings['long'][0] / long:4.2f}x {cosine.item():7.4f}")
+    print_coverage()
 
 
 if __name__ == "__main__":
