@@ -54,7 +54,7 @@ RANGE_CHOICES = {"A": "0 ~ 255", "B": "0 ~ 1", "C": "-1 ~ 1", "D": "평균 0, �
 @register(
     "20.1",
     "ViT의 이미지 프로세서는 크기 조정 → 1/255 곱하기 → 채널마다 (값 - 0.5) / 0.5 를 합니다. 결과 `pixel_values`의 값은 "
-    "어느 범위에 들어갈까요? 보기의 글자를 answer에 넣고, 다음 셀의 `value range` 출력과 비교하세요.\n\n"
+    "어느 범위에 들어갈까요? 보기의 글자를 answer에 넣고, 이어지는 3절의 `value range` 출력과 비교하세요.\n\n"
     + "\n".join(f"- **{k}.** {v}" for k, v in RANGE_CHOICES.items()),
     "가장 어두운 픽셀(0)과 가장 밝은 픽셀(255)이 세 단계를 지나면 각각 어떤 수가 되는지 따라가 보세요.",
     'answer = "C"\n',
@@ -82,7 +82,7 @@ def _check_pixel_range(answer):
 @register(
     "20.2",
     "ViT-Base(224×224 입력, 16×16 패치)의 위치 임베딩 `position_embeddings`의 모양은 `[1, N, hidden]`입니다. N은 "
-    "얼마일까요? 예측한 정수를 answer에 넣고 다음 셀의 출력과 비교하세요.",
+    "얼마일까요? 예측한 정수를 answer에 넣고 다음 절의 `position_embeddings` 출력과 비교하세요.",
     "위치 임베딩은 Transformer에 들어가는 자리마다 하나씩 있습니다. 패치 말고 맨 앞에 붙는 자리가 있었죠?",
     """
 import torch

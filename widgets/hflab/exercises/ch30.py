@@ -304,7 +304,7 @@ PREFIX_CHOICES = {
 @register(
     "30.6",
     "`pipeline(\"translation_en_to_fr\", model=\"t5-small\")`에 `Open-source libraries help small teams.`를 넣으면, T5 "
-    "모델의 인코더가 실제로 받는 문자열은 무엇일까요? 보기의 글자를 answer에 넣고 다음 셀을 실행하세요.\n\n"
+    "모델의 인코더가 실제로 받는 문자열은 무엇일까요? 보기의 글자를 answer에 넣고 다음 절에서 확인하세요.\n\n"
     + "\n".join(f"- **{k}.** {v}" for k, v in PREFIX_CHOICES.items()),
     "T5는 모든 작업을 '텍스트 → 텍스트'로 풉니다. 같은 모델이 요약도 번역도 하려면 어떤 작업인지 입력 어딘가에 "
     "적혀 있어야겠죠.",

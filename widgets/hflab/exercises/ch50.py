@@ -1,7 +1,7 @@
 """Exercises of chapter 50 (comparing models: latency, CKA, agreement, parameter counts).
 
 Predict-then-run questions (50.1-50.3) compute their answer in the checker (the median, the kit's
-linear_cka, a tiny ViT under SDPA); the counting exercises are checked against real torch modules.
+linear_cka on random matrices); the counting exercises are checked against real torch modules.
 """
 
 from __future__ import annotations
@@ -83,41 +83,34 @@ def _check_cka_invariance(answer):
     }.get(letter, f"{letter}가 아니에요.")
 
 
+WIDE_CHOICES = {"A": "0에 가깝다 (0.1 아래)", "B": "0.5 근처", "C": "0.8보다 크다", "D": "정확히 1"}
+
+
 @register(
     "50.3",
-    "v5의 기본 어텐션 구현은 `sdpa`입니다. `attn_implementation=\"sdpa\"`로 불러온 ViT에 `output_attentions=True`를 "
-    "주고 돌리면 어텐션 지도가 몇 개 돌아올까요(층이 여러 개여도)? 예측한 정수를 answer에 넣고 다음 셀과 비교하세요. "
-    "(채점은 작은 ViT를 sdpa로 돌려 셉니다.)",
-    "sdpa는 어텐션 가중치 표를 만들지 않고 한 번에 결과만 계산하는 빠른 커널입니다. 만들지 않은 표를 돌려줄 수 있을까요?",
-    """
-import torch
-from transformers import ViTConfig, ViTModel
-config = ViTConfig(image_size=32, patch_size=8, hidden_size=8, num_hidden_layers=2, num_attention_heads=1,
-                   intermediate_size=16, attn_implementation="sdpa")
-model = ViTModel(config).eval()
-with torch.no_grad():
-    attentions = model(pixel_values=torch.zeros(1, 3, 32, 32), output_attentions=True).attentions
-answer = len(attentions or ())
-""",
-    wrong=["answer = 2\n", "answer = 1\n"],
-    title="sdpa와 어텐션 지도",
+    "서로 **아무 관계 없는** 무작위 행렬 둘, 단어 40개 × 폭 300(`[40, 300]`)의 linear CKA는 어느 쪽일까요? (폭 8인 무관한 "
+    "행렬끼리는 0.15쯤입니다.) 보기의 글자를 answer에 넣고, 다음 셀의 마지막 줄과 비교하세요.\n\n"
+    + "\n".join(f"- **{k}.** {v}" for k, v in WIDE_CHOICES.items()),
+    "단어가 40개뿐이면 닮음 표는 40×40입니다. 벡터 폭이 단어 수보다 훨씬 크면, 가운데 맞춘 무작위 벡터 40개는 서로 거의 "
+    "직각이에요. 두 표가 둘 다 무엇에 가까워질까요?",
+    'answer = "C"\n',
+    wrong=['answer = "A"\n', 'answer = "B"\n'],
+    title="단어가 폭보다 적을 때",
     kind="predict",
-    why="sdpa는 가중치를 내주지 않아 경고와 함께 빈 튜플(0개)이 옵니다. 지도를 보려면 eager로 불러야 해요.",
+    why="폭이 단어 수보다 크면 두 닮음 표가 모두 단위 행렬(에서 평균을 뺀 것)에 가까워져, 무관해도 CKA가 0.9 가까이 "
+        "부풀려집니다. 그래서 CKA는 바닥선과 함께 읽어요.",
 )
-def _check_sdpa(answer):
-    import torch
-    from transformers import ViTConfig, ViTModel
+def _check_wide_cka(answer):
+    from ..similarity import linear_cka
 
-    assert _is_int(answer), "어텐션 지도의 개수를 정수로 적어요. 예: answer = 3"
-    config = ViTConfig(image_size=32, patch_size=8, hidden_size=8, num_hidden_layers=2, num_attention_heads=1,
-                       intermediate_size=16, attn_implementation="sdpa")
-    model = ViTModel(config).eval()
-    with torch.no_grad():
-        attentions = model(pixel_values=torch.zeros(1, 3, 32, 32), output_attentions=True).attentions
-    expected = len(attentions or ())
-    assert answer == expected, {
-        config.num_hidden_layers: "층마다 하나씩이라면 eager일 때의 답이에요. sdpa는 가중치 표를 만들지 않아요.",
-    }.get(answer, f"{answer}개가 아니에요. sdpa 커널이 무엇을 계산하지 않는지 떠올리세요.")
+    letter = _choice_letter(answer, list(WIDE_CHOICES))
+    rng = np.random.default_rng(0)
+    value = linear_cka(rng.normal(size=(40, 300)), rng.normal(size=(40, 300)))
+    right = "D" if math.isclose(value, 1.0) else "C" if value > 0.8 else "B" if value > 0.3 else "A"
+    assert letter == right, {
+        "A": "폭 8일 때처럼 생각했네요. 폭이 단어 수보다 훨씬 크면 어떻게 될까요?",
+        "D": "정확히 같은 표가 되지는 않아요. 하지만 생각보다 훨씬 가까워요.",
+    }.get(letter, f"{letter}가 아니에요. 40개의 단어 벡터가 300차원 공간에서 서로 어떤 각도일지 생각해 보세요.")
 
 
 @register(
