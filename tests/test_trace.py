@@ -189,3 +189,96 @@ def test_smollm2_2048_tokens(smollm2):
     assert tr.attentions.shape == (30, 9, 2048, 2048)
     assert tr.attentions.dtype == np.float16  # 4.5 GB in float32: kept at half size
     assert tr.hidden_states.shape == (31, 2048, 576)
+
+
+def test_roberta_family_truncation_fits_its_positions():
+    """distilroberta has 514 position embeddings but numbers positions from padding_idx + 1: 512 fit."""
+    from hflab._trace_inputs import max_tokens
+
+    m = hflab.models.load("distilroberta", quiet=True)
+    assert max_tokens(m.model, m.tokenizer) == 512
+    tr = hflab.trace(m, "a long sentence about nothing " * 200, truncation=True)
+    assert len(tr.tokens) == 512 and tr.tokens[-1] == m.tokenizer.eos_token
+    with pytest.raises(TraceInputError, match=r"distilroberta.*at most 512"):
+        hflab.trace(m, "a long sentence " * 300)
+
+
+def test_messages_name_the_model_not_a_folder(minilm):
+    """A packaged model loads from a site-packages folder; messages still say which model it is."""
+    with pytest.raises(TraceInputError) as err:
+        hflab.trace(minilm, "word " * 600)
+    assert "all-MiniLM-L6-v2" in str(err.value) and "site-packages" not in str(err.value)
+    raw = minilm.model  # a bare model: its class name, never the folder it came from
+    with pytest.raises(TraceInputError) as err:
+        hflab.trace(raw, "word " * 600, tokenizer=minilm.tokenizer)
+    assert "but BertModel reads at most 512" in str(err.value) and "site-packages" not in str(err.value)
+
+
+def test_raw_causal_lm_keeps_its_head(smollm2):
+    """A LlamaForCausalLM has its base in `.model`: trace must not unwrap it (no head, no lens)."""
+    tr = hflab.trace(smollm2.model, "The capital of France is", tokenizer=smollm2.tokenizer)
+    assert tr.logits is not None and tr.logits.shape[-1] == smollm2.model.config.vocab_size
+    assert tr.lens is not None and tr.lens["tokens"][-1][-1][0].strip("Ġ ") == "Paris"
+
+
+def test_trace_is_plain_data(smollm2):
+    import pickle
+
+    tr = hflab.trace(smollm2, "The capital of France is")
+    fields = vars(tr)
+    assert not any(isinstance(v, torch.nn.Module) for v in fields.values())
+    assert not any(type(v).__module__.startswith("transformers") for v in fields.values())  # no tokenizer either
+    assert len(pickle.dumps(tr)) < 5_000_000  # arrays and labels only (the model is 500 MB)
+
+
+def _hflab_imports() -> dict[str, set[str]]:
+    """Module -> hflab modules it imports anywhere (module level and inside functions)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(hflab.__file__).parent
+    names = {}
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        names[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
+    graph = {}
+    for module, (path, is_package) in names.items():
+        package = module if is_package else module.rsplit(".", 1)[0]
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([base] if base else []))
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in names else base for a in node.names]
+            else:
+                continue
+            edges |= {t for t in targets if t in names and t != module}
+        graph[module] = edges
+    return graph
+
+
+@pytest.mark.parametrize("start", ["hflab.tracing", "hflab.views.attention", "hflab.views.hidden",
+                                   "hflab.views.attention_export", "hflab.views.attention_protocol"])
+def test_no_import_cycle(start):
+    graph = _hflab_imports()
+    assert "hflab.views.attention_protocol" in graph["hflab.views.attention_export"]  # function imports read too
+    # depth-first search for a path that comes back to a module already on it
+    path, on_path, done = [], set(), set()
+
+    def visit(module):
+        path.append(module)
+        on_path.add(module)
+        for nxt in sorted(graph.get(module, ())):
+            if nxt in on_path:
+                raise AssertionError("import cycle: " + " -> ".join(path[path.index(nxt):] + [nxt]))
+            if nxt not in done:
+                visit(nxt)
+        on_path.discard(path.pop())
+        done.add(module)
+
+    visit(start)
