@@ -197,3 +197,11 @@ def test_importance_scores_every_head(name):
     layers = len(heads.attention_blocks(model))
     assert scores.shape == (layers, 4) and np.isfinite(scores).all() and (scores > 0).all()
     assert heads.least_important(scores, 0.25)  # a plan mask (and prune, where it works) accepts
+
+
+def test_bloom_split_into_tensor_parallel_slices_is_refused():
+    cfg = config("BLOOM")
+    cfg.pretraining_tp, cfg.slow_but_exact = 2, True
+    model = transformers.BloomForCausalLM(cfg).eval()
+    with pytest.raises(heads.PruneError, match="slow_but_exact.*hflab.heads.mask"):
+        heads.prune(model, {0: [1]})

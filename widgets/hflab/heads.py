@@ -156,11 +156,10 @@ def _as_block(name: str, module: nn.Module) -> AttentionBlock | None:
     # Falcon-7B: one key and one value for all heads, after all the queries
     multi_query = getattr(attention, "multi_query", False) and not getattr(attention, "new_decoder_architecture", False)
     layout = "grouped" if fused_name == "query_key_value" and not multi_query else "thirds"
-    block = AttentionBlock(-1, name, layout, attention, fused, None, None, output, head_dim)
     width = _out_features(fused) // head_dim - heads   # = 2 * key/value heads
     if _out_features(fused) % head_dim or width <= 0 or width % 2 or heads % (width // 2):
         return None
-    return block
+    return AttentionBlock(-1, name, layout, attention, fused, None, None, output, head_dim)
 
 
 def _model_of(model_or_loaded) -> nn.Module:
@@ -362,6 +361,9 @@ def _prune_refusal(block: AttentionBlock) -> str | None:
     if block.calls > 1:
         return ("ALBERT shares one attention block's weights between its layers, so cutting a head out "
                 "of one layer would cut it out of all of them")
+    if getattr(block.attention, "slow_but_exact", False) and getattr(block.attention, "pretraining_tp", 1) > 1:
+        return ("this BLOOM splits its output projection into config.pretraining_tp slices of the full hidden "
+                "size (slow_but_exact=True); set model.config.slow_but_exact = False first")
     return _CANNOT_PRUNE.get(type(block.attention).__name__)
 
 
