@@ -120,8 +120,10 @@ def test_notebook_runs_top_to_bottom_online(relative, hub, hf_home, online):
     path = NOTEBOOKS_DIR / relative
     nb = nbformat.read(str(path), as_version=4)
     hub.clear_requests()
+    env = worker.online_environment(hub.url, str(hf_home))
+    env.pop("HFLAB_STRICT_CHECKS", None)  # exercise answers are the offline nbmake run's concern; this is the Hub path
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-                   ).execute(env=worker.online_environment(hub.url, str(hf_home)))
+                   ).execute(env=env)
     printed = "\n".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
                         for out in cell.get("outputs", []) if out.get("output_type") == "stream")
     assert ONLINE_BANNER in printed
@@ -149,11 +151,12 @@ def test_a_download_cut_halfway_leaves_nothing_half_written(hub, online, hf_home
     assert again["source"] == "hub" and FALLBACK_LINE not in again["printed"]
     assert sha256(snapshot(hf_home, repo) / name) == cut.sha256
     assert f"/blobs/{cut.sha256}" in hub.downloads()
+    assert sorted(p.name for p in blobs.glob("*.incomplete")) == [], "a partial download was left behind"
 
 
 def test_the_hub_going_away_falls_back_offline_with_one_clear_line(hub, online, hf_home):
     """Last: the Hub stops answering mid-session; a model not downloaded yet loads offline, and stays so."""
-    entry = models.resolve("detr")
+    entry = models.resolve("distilroberta")
     forget_download(hf_home, hub.repos[entry.hub_id])
     hub.stop()
     try:

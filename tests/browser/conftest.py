@@ -1,6 +1,6 @@
-"""Real JupyterLab + headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+"""Real JupyterLab and Notebook 7 + headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
 
-The server listens on 127.0.0.1 with a random port and token; the page may reach nothing else:
+Each server listens on 127.0.0.1 with a random port and token; the page may reach nothing else:
 every request to another host is refused and recorded, so a widget that pulls a script from a
 CDN fails the test instead of rendering by luck.
 """
@@ -47,19 +47,16 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving a copy of the demo notebook; yields (base_url, token, root)."""
-    root = tmp_path_factory.mktemp("lab")
+def _jupyter(root: Path, app: list[str]):
+    """Start a Jupyter server app on 127.0.0.1 serving `root`; yield (base_url, token); stop it after."""
     shutil.copy(Path(__file__).with_name("widgets_demo.ipynb"), root / "widgets_demo.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     log = open(root / "jupyter.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+        [sys.executable, "-m", *app, "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.extension_manager=readonly",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--ServerApp.open_browser=False", "--allow-root"],
+         "--ServerApp.open_browser=False", "--allow-root"],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -74,10 +71,10 @@ def lab(tmp_path_factory):
             break
     else:
         proc.terminate()
-        raise RuntimeError("JupyterLab did not start: " + (root / "jupyter.log").read_text()[-2000:])
+        raise RuntimeError(f"{app[0]} did not start: " + (root / "jupyter.log").read_text()[-2000:])
     if proc.poll() is not None:
-        raise RuntimeError("JupyterLab exited: " + (root / "jupyter.log").read_text()[-2000:])
-    yield base, token, root
+        raise RuntimeError(f"{app[0]} exited: " + (root / "jupyter.log").read_text()[-2000:])
+    yield base, token
     proc.terminate()
     try:
         proc.wait(timeout=20)
@@ -86,13 +83,36 @@ def lab(tmp_path_factory):
     log.close()
 
 
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a copy of the demo notebook; yields (base_url, token, root)."""
+    root = tmp_path_factory.mktemp("lab")
+    app = ["jupyterlab", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+           "--LabApp.extension_manager=readonly",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    for base, token in _jupyter(root, app):
+        yield base, token, root
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory):
+    """A Notebook 7 server (`jupyter notebook`) on 127.0.0.1 serving the same demo notebook; like `lab`."""
+    root = tmp_path_factory.mktemp("notebook7")
+    app = ["notebook", "--JupyterNotebookApp.expose_app_in_browser=True"]
+    for base, token in _jupyter(root, app):
+        yield base, token, root
+
+
 class PageWatch:
     """Records console errors, page errors and every request that tried to leave 127.0.0.1."""
 
     def __init__(self, page, allow_file: bool = False):
         self.console_errors: list[str] = []
         self.external_requests: list[str] = []
+        self.urls: list[str] = []  # every request and websocket the page opened, local or not
         self.allow_file = allow_file
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("websocket", lambda ws: self.urls.append(ws.url))
         page.on("console", self._on_console)
         page.on("pageerror", lambda err: self.console_errors.append(f"pageerror: {err}"))
         page.route("**/*", self._route)

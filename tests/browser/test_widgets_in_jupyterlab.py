@@ -7,51 +7,20 @@ runs instead of being shown as text.
 
 from __future__ import annotations
 
-import io
-
-import numpy as np
 import pytest
-from PIL import Image
+from notebook_page import assert_changed, assert_drawn, pixels, run_all_cells
 
 pytestmark = pytest.mark.browser
 
 RUN_TIMEOUT_MS = 420_000
 
 
-def _pixels(locator) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("L"), dtype=np.float32)
-
-
-def assert_drawn(locator, what: str) -> np.ndarray:
-    """Not blank: a real picture has many non-background pixels and some contrast."""
-    px = _pixels(locator)
-    inked = float((px < 235).mean())
-    assert px.std() > 8 and inked > 0.01, f"{what} looks blank (std={px.std():.1f}, inked={inked:.3f})"
-    return px
-
-
-def assert_changed(before: np.ndarray, after: np.ndarray, what: str) -> None:
-    if before.shape != after.shape:
-        return  # the view resized: it changed
-    assert float(np.abs(before - after).mean()) > 0.5, f"{what} did not change the view"
-
-
 @pytest.fixture(scope="module")
 def lab_page(lab, new_page, artifacts):
     base, token, _root = lab
     page, watch = new_page()
-    page.goto(f"{base}/lab/tree/widgets_demo.ipynb?token={token}", wait_until="domcontentloaded")
-    page.wait_for_function("window.jupyterapp !== undefined && document.querySelector('.jp-Notebook .jp-Cell')",
-                           timeout=120_000)
-    # run only once the notebook's kernel is up: a run before that asks "Select Kernel" instead
-    page.wait_for_function(
-        "(() => { const w = window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
-        " return !!k && k.status === 'idle'; })()", timeout=120_000)
-    # fire and forget: the command's promise settles only when every cell has run
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     try:
-        page.locator(".jp-OutputArea-output", has_text="ALL CELLS DONE").wait_for(timeout=RUN_TIMEOUT_MS)
+        run_all_cells(page, f"{base}/lab/tree/widgets_demo.ipynb?token={token}", timeout_ms=RUN_TIMEOUT_MS)
     finally:
         page.screenshot(path=str(artifacts / "notebook_full.png"), full_page=True)
     page.wait_for_timeout(1000)
@@ -77,12 +46,12 @@ def test_attention_view_draws_and_reacts(lab_page, artifacts):
 
     view.locator("[data-testid=layer-select]").select_option("3")
     page.wait_for_timeout(800)
-    assert_changed(before, _pixels(svg), "choosing layer 3")
+    assert_changed(before, pixels(svg), "choosing layer 3")
 
-    before = _pixels(svg)
+    before = pixels(svg)
     view.locator("[data-testid=threshold-slider]").fill("0.3")
     page.wait_for_timeout(500)
-    assert_changed(before, _pixels(svg), "moving the threshold slider")
+    assert_changed(before, pixels(svg), "moving the threshold slider")
 
     view.locator("[data-testid=view-matrix]").click()
     canvas = view.locator("[data-testid=attention-canvas]")
@@ -90,7 +59,7 @@ def test_attention_view_draws_and_reacts(lab_page, artifacts):
     matrix = assert_drawn(canvas, "attention matrix")
     view.locator("[data-testid=head-select]").select_option("5")
     page.wait_for_timeout(800)
-    assert_changed(matrix, _pixels(canvas), "choosing head 5")
+    assert_changed(matrix, pixels(canvas), "choosing head 5")
 
     view.locator("[data-testid=view-grid]").click()
     grid = view.locator("[data-testid=attention-grid]")
@@ -121,7 +90,7 @@ def test_hidden_state_view_draws_and_reacts(lab_page, artifacts):
     assert buttons.count() >= 3
     buttons.nth(1).click()
     page.wait_for_timeout(600)
-    assert_changed(before, _pixels(stage), "switching the hidden-state panel")
+    assert_changed(before, pixels(stage), "switching the hidden-state panel")
     root.screenshot(path=str(artifacts / "hidden_view.png"))
 
 
