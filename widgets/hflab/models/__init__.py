@@ -96,7 +96,8 @@ def _fall_back_offline(entry: Entry, err: BaseException, failure: str) -> None:
     if failure == "unreachable":
         _hub_reachable = False
         os.environ["HF_HUB_OFFLINE"] = "1"  # what is_offline() sets when the first probe fails
-    print(f"[hflab] Hub 연결 실패 -> 오프라인으로 전환 (the Hub is {failure}: {type(err).__name__}); "
+    what = "Hub unreachable" if failure == "unreachable" else "download interrupted"
+    print(f"[hflab] Hub 연결 실패 -> 오프라인으로 전환 ({what}: {type(err).__name__}); "
           f"'{entry.key}' loads offline instead of {entry.hub_id}.")
 
 
