@@ -45,12 +45,9 @@ def cases():
 def plain_pipeline(task, loaded):
     """transformers.pipeline built from the same objects, as a learner would without hflab."""
     import transformers
-    from hflab.tasks.resolving import Resolved, _split_processor
 
-    parts = Resolved(loaded.model, loaded.processor)
-    _split_processor(parts)
-    kwargs = {k: getattr(parts, k) for k in ("tokenizer", "image_processor", "feature_extractor")
-              if getattr(parts, k) is not None}
+    kwargs = {k: getattr(loaded, k) for k in ("tokenizer", "image_processor", "feature_extractor")
+              if getattr(loaded, k) is not None}
     return transformers.pipeline(task, model=loaded.model, **kwargs)
 
 

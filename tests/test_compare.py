@@ -166,3 +166,25 @@ def test_hflab_compare_is_callable_and_holds_cka():
 
     assert callable(hflab.compare) and callable(hflab.compare.cka) and callable(hflab.compare.vision_focus)
     assert hflab.compare("distilbert-sst2", "Fine.", runs=1).rows()[0]["model"] == "distilbert-sst2"
+
+
+@pytest.mark.parametrize(("call", "says"), [
+    (lambda: compare(123, TEXTS), "catalog keys"),
+    (lambda: compare(["distilbert-sst2", 7], TEXTS), "catalog keys"),
+    (lambda: compare("distilbert-sst2", 42), "a text, an image or a list"),
+    (lambda: compare("distilbert-sst2", TEXTS, task=3), "task name"),
+    (lambda: compare("distilbert-sst2", TEXTS, runs="5"), "whole number"),
+])
+def test_compare_says_what_to_pass_for_a_wrong_argument(call, says):
+    with pytest.raises(TypeError, match=says):
+        call()
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [({"models": 123}, "catalog keys"), ({"task": 5}, "task name"),
+                                              ({"models": ["sentiment"], "inputs": 3.5}, "a text, an image")])
+def test_model_comparison_says_what_to_pass_for_a_wrong_argument(kwargs, says):
+    from hflab.views.comparison import ModelComparison
+
+    with pytest.raises(TypeError, match=says) as err:
+        ModelComparison(**kwargs)
+    assert "ModelComparison(" in str(err.value)

@@ -191,3 +191,47 @@ def test_setup_gives_matplotlib_a_hangul_font():
     from matplotlib.ft2font import FT2Font
 
     assert FT2Font(font).get_char_index(ord("한")) != 0  # the glyph exists: no tofu boxes
+
+
+def test_two_checkpoints_with_the_same_folder_name_are_two_models(tmp_path):
+    """run_a/checkpoint-500 and run_b/checkpoint-500: the cache knows them by their whole path."""
+    import json
+    import shutil
+
+    source = models.local_folder(models.resolve("distilbert-sst2"))
+    for run, labels in (("run_a", ["NEGATIVE", "POSITIVE"]), ("run_b", ["BAD", "GOOD"])):
+        folder = tmp_path / run / "checkpoint-500"
+        shutil.copytree(source, folder)
+        config = json.loads((folder / "config.json").read_text())
+        config["id2label"] = dict(enumerate(labels))
+        config["label2id"] = {label: i for i, label in enumerate(labels)}
+        (folder / "config.json").write_text(json.dumps(config))
+    a = models.load(str(tmp_path / "run_a" / "checkpoint-500"), task="text-classification")
+    b = models.load(str(tmp_path / "run_b" / "checkpoint-500"), task="text-classification")
+    assert a is not b and a.model is not b.model
+    assert b.model.config.id2label[1] == "GOOD" and a.model.config.id2label[1] == "POSITIVE"
+    assert b.path == str((tmp_path / "run_b" / "checkpoint-500").resolve()) and b.source == "local"
+    assert models.load(str(tmp_path / "run_a" / "checkpoint-500"), task="text-classification") is a
+
+
+def test_forget_drops_the_model_and_tells_the_caches_that_hold_it():
+    first = models.load("gpt2", quiet=True)
+    told = []
+    models.on_forget(told.append)
+    try:
+        models.forget(first.model)
+    finally:
+        models._forget_hooks.remove(told.append)
+    assert told == [first.model]
+    assert models.loaded_of(first.model) is None
+    again = models.load("gpt2", quiet=True)
+    assert again.model is not first.model and models.loaded_of(again.model) is again
+
+
+def test_one_record_says_what_loaded():
+    vit = models.load("vit-base", quiet=True)
+    assert vit.image_processor is vit.processor and vit.tokenizer is None  # an image model has no tokenizer
+    whisper = models.load("whisper-small", quiet=True)
+    assert whisper.tokenizer is whisper.processor.tokenizer
+    assert whisper.feature_extractor is whisper.processor.feature_extractor
+    assert whisper.is_standin and whisper.name == "openai/whisper-small"

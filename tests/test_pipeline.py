@@ -135,7 +135,10 @@ def test_seed_image_segmentation_format():
         assert {"score", "label", "mask"} <= set(pred)
         assert isinstance(pred["label"], str)
         assert isinstance(pred["mask"], Image.Image) and pred["mask"].size == Image.open(CAT).size
-    preds = [{"score": round(pred["score"], 4), "label": pred["label"]} for pred in preds]
+    # the seed rounds each score to 4 places: the scores are floats in [0, 1]
+    rounded = [{"score": round(pred["score"], 4), "label": pred["label"]} for pred in preds]
+    assert all(isinstance(p["score"], float) and 0.0 <= p["score"] <= 1.0 for p in rounded)
+    assert [p["label"] for p in rounded] == [pred["label"] for pred in preds]
 
 
 def test_seed_depth_estimation_format():
@@ -193,8 +196,10 @@ def test_seed_question_answering():
     assert set(preds) == {"score", "start", "end", "answer"}
     assert isinstance(preds["score"], float) and isinstance(preds["start"], int)
     assert SEED_QA["context"][preds["start"]:preds["end"]] == preds["answer"] != ""
+    assert 0.0 < preds["score"] <= 1.0 and 0 <= preds["start"] < preds["end"] <= len(SEED_QA["context"])
+    # the seed prints the answer as one line: every field is there, the answer last and whole
     line = f"score: {round(preds['score'], 4)}, start: {preds['start']}, end: {preds['end']}, answer: {preds['answer']}"
-    assert line.startswith("score: ")
+    assert line.endswith(f"answer: {SEED_QA['context'][preds['start']:preds['end']]}")
 
 
 def test_question_answering_call_forms_and_top_k():
@@ -326,8 +331,33 @@ def test_pipeline_accepts_a_loaded_model_or_a_model_object():
     from_object = pipeline("text-classification", model=loaded.model, tokenizer=loaded.tokenizer)
     text = "A fine day."
     assert from_loaded(text) == from_object(text)
-    assert from_loaded.is_standin and from_object.source == "object"
-    assert "stand-in" in repr(from_loaded)
+    assert from_loaded.loaded is loaded and from_loaded.is_standin
+    # the object is the one hflab loaded: the pipeline still says a stand-in answers, and which
+    assert from_object.is_standin and from_object.source == "tiny" and from_object.tokenizer is loaded.tokenizer
+    assert "stand-in" in repr(from_loaded) and "stand-in" in repr(from_object)
+
+
+def test_a_model_is_named_by_its_hub_id_never_by_a_site_packages_path():
+    minilm = hflab.models.load("minilm", quiet=True)
+    assert "site-packages" in minilm.model.name_or_path  # the packaged weights live there
+    pipe = pipeline("feature-extraction", model=minilm.model, tokenizer=minilm.tokenizer)
+    assert pipe.model_name == "sentence-transformers/all-MiniLM-L6-v2" and pipe.source == "packaged"
+    assert "site-packages" not in repr(pipe)
+    foreign = hflab.models.Loaded(minilm.model, minilm.tokenizer)  # a record without key or Hub id
+    assert foreign.name and "site-packages" not in foreign.name and "/" not in foreign.name
+
+
+def test_fill_mask_reads_a_long_text_with_robertas_token_budget():
+    """RoBERTa reserves two positions: the budget comes from hflab._trace_inputs.max_tokens, as trace's does."""
+    from hflab._trace_inputs import max_tokens
+
+    fill = cached("fill-mask")
+    assert fill._max_tokens == max_tokens(fill.model, fill.tokenizer)
+    text = "It is a <mask> place. " + "The museum opens at nine and closes at five. " * 80
+    assert len(fill.tokenizer(text)["input_ids"]) > fill.tokenizer.model_max_length
+    with pytest.warns(LongInputWarning, match="truncated"):
+        preds = fill(text, top_k=2)
+    assert len(preds) == 2 and all(isinstance(p["token_str"], str) for p in preds)
 
 
 # --- bad inputs: one error type, a message with the problem and the fix -------------------------

@@ -165,3 +165,32 @@ def test_every_other_task_runs_in_the_widget(task):
     tr.run()
     assert tr.error is None, tr.error
     assert tr.result_box.value and tr.raw_box.value
+
+
+def test_forgetting_a_model_drops_the_runners_pipeline():
+    """After heads.prune or tokens.add, models.forget(model): the runner must not keep the changed model."""
+    tr = runner("sentiment-analysis", "distilbert-sst2")
+    tr.run()
+    first = tr.pipeline
+    hflab.models.forget(first.model)
+    tr.run()
+    assert tr.error is None and tr.pipeline is not first and tr.pipeline.model is not first.model
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [({"task": 123}, "task name"), ({"model": 5}, "catalog key"),
+                                              ({"task": ["ner"]}, "task name")])
+def test_a_wrong_argument_type_says_what_to_pass(kwargs, says):
+    with pytest.raises(TypeError, match=says) as err:
+        hflab.TaskRunner(**kwargs)
+    assert "TaskRunner(" in str(err.value) and type(next(iter(kwargs.values()))).__name__ in str(err.value)
+    tr = hflab.TaskRunner("ner")
+    with pytest.raises(TypeError, match="task name"):
+        tr.task = 7
+
+
+def test_call_options_come_from_the_task_table():
+    from hflab.tasks.table import task_info
+
+    tr = runner("fill-mask")
+    result = tr.run()
+    assert tr.error is None and len(result) == task_info("fill-mask").call_options["top_k"]

@@ -76,9 +76,11 @@ def setup(seed: int = 0, *, quiet: bool = False) -> dict:
     import torch
     import transformers
 
-    from . import __version__
     from ._paths import home
     from .models import is_offline
+
+    # read, not imported: `hflab` imports this module, so importing `hflab` back would be a cycle
+    __version__ = sys.modules[__package__].__version__
 
     seed_everything(seed)
     dev = _pick_device()

@@ -24,7 +24,9 @@ import numpy as np
 import torch
 
 from .focus import Focus, plot_focus, vision_focus
+from .models import Loaded
 from .similarity import Similarity, cka, hidden_state_similarity, linear_cka
+from .tasks.table import normalize_task, task_info
 
 __all__ = ["compare", "Comparison", "cka", "hidden_state_similarity", "linear_cka", "Similarity",
            "vision_focus", "plot_focus", "Focus", "ROW_KEYS"]
@@ -45,9 +47,6 @@ ROW_KEYS = {
     "accuracy": (float, type(None)),  # share of predictions equal to `labels`, when labels are given
 }
 MAX_INPUT_COLUMNS = 8  # the table shows the outputs on the first few inputs; .rows() has them all
-# Keys of a pipeline's output that hold "the answer", most specific first.
-ANSWER_KEYS = ("label", "answer", "generated_text", "summary_text", "translation_text", "token_str", "entity_group",
-               "entity", "text")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -56,9 +55,9 @@ ANSWER_KEYS = ("label", "answer", "generated_text", "summary_text", "translation
 def _as_loaded(model, task: str | None):
     from . import models
 
-    if isinstance(model, models.Loaded):
+    if isinstance(model, Loaded):
         return model
-    return models.load(model, task=task, quiet=True)
+    return models.load(str(model), task=task, quiet=True)
 
 
 def _pipeline_runner(loaded, task: str):
@@ -108,21 +107,25 @@ def _answer(output) -> dict | None:
     return output if isinstance(output, dict) else None
 
 
-def prediction_of(output) -> str | None:
-    """The label or text a pipeline output settles on, for agreement and accuracy; None for vectors."""
+def prediction_of(output, task: str) -> str | None:
+    """The label or text a pipeline output settles on, for agreement and accuracy; None for vectors.
+
+    It is the first of the task's output keys (see hflab.tasks.table) the answer holds.
+    """
     answer = _answer(output)
     if answer is None:
         return None
-    for key in ANSWER_KEYS:
+    # a plain forward pass (no pipeline for the task) gives a classifier's {"label", "score"}
+    for key in task_info(task).output_keys + ("label",):
         if key in answer:
             return str(answer[key]).strip()
     return None
 
 
-def summary_of(output) -> str:
+def summary_of(output, task: str) -> str:
     """One short line for the table: "POSITIVE (0.98)", a generated text, or a shape."""
     answer = _answer(output)
-    prediction = prediction_of(output)
+    prediction = prediction_of(output, task)
     if prediction is not None:
         score = answer.get("score")
         text = prediction if len(prediction) <= 80 else prediction[:77] + "..."
@@ -331,7 +334,7 @@ def _check_task(loaded, task: str) -> None:
 def _measure(loaded, inputs: list, task: str, runs: int, labels) -> tuple[dict, list]:
     run = _runner(loaded, task)
     outputs = [run(one_input) for one_input in inputs]  # also the warm-up run
-    predictions = [prediction_of(output) for output in outputs]
+    predictions = [prediction_of(output, task) for output in outputs]
     accuracy = None
     if labels is not None:
         accuracy = float(np.mean([p == str(label) for p, label in zip(predictions, labels, strict=True)]))
@@ -341,7 +344,7 @@ def _measure(loaded, inputs: list, task: str, runs: int, labels) -> tuple[dict, 
         "source": loaded.source,
         "real": loaded.source != "tiny",
         "task": task,
-        "outputs": [summary_of(output) for output in outputs],
+        "outputs": [summary_of(output, task) for output in outputs],
         "predictions": predictions,
         "latency_ms": float(median_latency_ms(run, inputs, runs)),
         "parameters": int(sum(p.numel() for p in loaded.model.parameters())),
@@ -350,6 +353,21 @@ def _measure(loaded, inputs: list, task: str, runs: int, labels) -> tuple[dict, 
         "accuracy": accuracy,
     }
     return row, outputs
+
+
+def _check_arguments(models, inputs, task, runs) -> None:
+    """A TypeError that says what to pass, before a wrong type fails somewhere deep inside."""
+    names = models if isinstance(models, (list, tuple)) else [models]
+    if not all(isinstance(m, (str, Path, Loaded)) for m in names):
+        raise TypeError(f"compare(models=...) takes catalog keys, Hub ids or folders (str), or hflab.models.load() "
+                        f"results, e.g. compare(['sentiment', 'distilbert-sst2'], texts); got {models!r}.")
+    if isinstance(inputs, (int, float, bool, dict)) or inputs is None:
+        raise TypeError(f"compare(models, inputs=...) takes a text, an image or a list of them, e.g. "
+                        f"['What a lovely film!'], not {type(inputs).__name__}.")
+    if task is not None and not isinstance(task, str):
+        raise TypeError(f"compare(task=...) takes a task name such as 'text-classification', not {task!r}.")
+    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
+        raise TypeError(f"compare(runs=...) takes a whole number of timed runs (1 or more), not {runs!r}.")
 
 
 def compare(models, inputs, task: str | None = None, runs: int = 5, labels=None) -> Comparison:
@@ -362,9 +380,8 @@ def compare(models, inputs, task: str | None = None, runs: int = 5, labels=None)
     labels: the right answer per input, optional; adds an "accuracy" column.
     Returns a `Comparison`: shows as a table, `.rows()` gives plain dicts (keys: `ROW_KEYS`).
     """
-    from .task_names import normalize_task
-
-    if isinstance(models, (str, Path)) or not isinstance(models, (list, tuple)):
+    _check_arguments(models, inputs, task, runs)
+    if not isinstance(models, (list, tuple)):
         models = [models]
     if not models:
         raise ValueError("compare() needs at least one model, e.g. compare(['sentiment', 'distilbert-sst2'], text).")

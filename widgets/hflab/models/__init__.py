@@ -105,11 +105,13 @@ def _fall_back_offline(entry: Entry, err: BaseException, failure: str) -> None:
 # catalog look-ups
 # ---------------------------------------------------------------------------------------------
 def catalog(task: str | None = None) -> list[Entry]:
-    """Every entry (key, hub_id, task, source, description), optionally only those that can do `task`."""
+    """Every entry (key, hub_id, task, source, description), optionally only those that can do `task`
+    (made for it, or named as its default by hflab.tasks.table)."""
     if task is None:
         return list(ENTRIES)
-    task = normalize_task(task)
-    return [e for e in ENTRIES if e.serves(task)]
+    info = TASKS[normalize_task(task)]
+    defaults = {info.offline_default, info.default_hub_id}
+    return [e for e in ENTRIES if e.serves(info.name) or e.key in defaults or e.hub_id in defaults]
 
 
 _BY_NAME: dict[str, Entry] = {}

@@ -26,6 +26,11 @@ class Entry:
     aliases: tuple[str, ...] = field(default_factory=tuple)
     # raised when the builder's recipe or data change: a cached folder from an older revision is rebuilt
     revision: int = 1
+    also_tasks: tuple[str, ...] = ()  # other tasks the same checkpoint does (T5 translates and summarizes)
+
+    def serves(self, task: str) -> bool:
+        """True when this checkpoint can run `task` (a normalized task name) as it is."""
+        return task == self.task or task in self.also_tasks
 
     def stamp(self) -> str:
         """What the `.complete` marker of this entry's built folder says (revision 1: plain "ok")."""
@@ -110,10 +115,11 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("distilbart-cnn", "sshleifer/distilbart-cnn-12-6", "summarization", "tiny",
           "DistilBART 추상 요약(CNN/DailyMail)",
           "AutoModelForSeq2SeqLM", "AutoTokenizer", _S + "build_distilbart_cnn",
-          aliases=("facebook/bart-large-cnn",)),
+          aliases=("facebook/bart-large-cnn",), also_tasks=("text2text-generation",)),
     Entry("t5-small", "google-t5/t5-small", "translation", "tiny",
           "T5 텍스트-투-텍스트(번역·요약을 접두어로 지정)",
-          "AutoModelForSeq2SeqLM", "AutoTokenizer", _S + "build_t5_small", aliases=("t5-small",)),
+          "AutoModelForSeq2SeqLM", "AutoTokenizer", _S + "build_t5_small", aliases=("t5-small",),
+          also_tasks=("summarization", "text2text-generation")),
     Entry("gpt2", "openai-community/gpt2", "text-generation", "tiny",
           "GPT-2 인과적 언어 모델(바이트 수준 BPE)",
           "AutoModelForCausalLM", "AutoTokenizer", _S + "build_gpt2", aliases=("gpt2",)),
@@ -129,27 +135,3 @@ ENTRIES: tuple[Entry, ...] = (
           "BLIP 이미지 캡셔닝(ViT 이미지 인코더 + BERT 텍스트 디코더)",
           "BlipForConditionalGeneration", "AutoProcessor", _S + "build_blip_captioning"),
 )
-
-# The checkpoint hflab.pipeline uses when no model is given, per task (offline and online).
-# Where transformers' own default is too large for a laptop or has no offline copy, we say so
-# in the course and pick the entry named here.
-DEFAULTS: dict[str, str] = {
-    "audio-classification": "hubert-er",
-    "automatic-speech-recognition": "wav2vec2-960h",
-    "image-classification": "vit-base",
-    "object-detection": "detr",
-    "image-segmentation": "mask2former",
-    "depth-estimation": "dpt",
-    "text-classification": "distilbert-sst2",  # offline: the course's trained "sentiment" model
-    "token-classification": "bert-ner",
-    "question-answering": "distilbert-squad",
-    "summarization": "distilbart-cnn",
-    "translation": "t5-small",
-    "text2text-generation": "t5-small",
-    "text-generation": "smollm2",
-    "fill-mask": "distilroberta",
-    "document-question-answering": "layoutlm-invoices",
-    "image-to-text": "blip-captioning",
-    "feature-extraction": "minilm",
-}
-OFFLINE_DEFAULTS: dict[str, str] = {"text-classification": "sentiment"}

@@ -7,45 +7,49 @@
 
 from __future__ import annotations
 
-from .base import TaskPipeline
+from .base import TaskPipeline, unknown_options
 from .errors import InputError
 from .images import to_images
+from .seq2seq import GENERATE_KEYS
 
 
 class CaptioningPipeline(TaskPipeline):
-    """captioner(image or [images], prompt=None, max_new_tokens=None) -> [{"generated_text": ...}]."""
+    """captioner(image or [images], prompt=None, max_new_tokens=None) -> [{"generated_text": ...}].
 
-    def __init__(self, task, resolved, *, task_name=None, device=None, **generate_kwargs):
-        super().__init__(task, resolved, task_name=task_name)
+    preprocess turns the image (and an optional prompt to continue) into pixel values and ids,
+    _forward runs model.generate, postprocess decodes the caption.
+    """
+
+    def _check_model(self) -> None:
         if self.processor is None or self.image_processor is None or not hasattr(self.model, "generate"):
             raise InputError("image-to-text needs a captioning model with a processor (images + tokenizer).",
                              "use the catalog key 'blip-captioning' or a BLIP/GIT-style checkpoint.")
-        if device is not None:
-            self.model.to(device)
-        self.generate_defaults = generate_kwargs
 
-    def __call__(self, inputs=None, *, prompt: str | None = None, max_new_tokens: int | None = None,
-                 generate_kwargs: dict | None = None, **kwargs):
-        """One image -> [{"generated_text": caption}]; a list -> one such list per image."""
-        import torch
-
+    def _gather_inputs(self, inputs=None, *args, kwargs: dict):
         if inputs is None:
             inputs = kwargs.pop("images", kwargs.pop("image", None))
-        if kwargs:
-            raise InputError(f"image-to-text got unexpected arguments {sorted(kwargs)}.",
-                             "call it as captioner(image, prompt=None, max_new_tokens=30).")
-        if inputs is None:
-            raise InputError("image-to-text needs an image.", "pass a path, a URL, bytes, a PIL.Image or an array.")
+        if inputs is None or args:
+            raise InputError("image-to-text needs one image (or a list of images).",
+                             "pass a path, a URL, bytes, a PIL.Image or an array: captioner(image, max_new_tokens=30).")
         images = to_images(inputs)
-        single = not isinstance(images, list)
-        images = [images] if single else images
-        text = [prompt] * len(images) if prompt else None
-        encoded = self.processor(images=images, text=text, return_tensors="pt")
-        params = {**self.generate_defaults, **(generate_kwargs or {})}
-        if max_new_tokens is not None:
-            params["max_new_tokens"] = max_new_tokens
+        return (images, True) if isinstance(images, list) else ([images], False)
+
+    def _sanitize_parameters(self, prompt: str | None = None, generate_kwargs: dict | None = None, **generate_options):
+        unknown_options(self.task_name, generate_options, GENERATE_KEYS,
+                        "call it as captioner(image, prompt=None, max_new_tokens=30)")
+        preprocess = {"prompt": prompt} if prompt else {}
+        return preprocess, {**(generate_kwargs or {}), **generate_options}, {}
+
+    def preprocess(self, image, prompt: str | None = None):
+        return self.processor(images=image, text=prompt, return_tensors="pt")
+
+    def _forward(self, encoded, **generate_params):
+        """Token ids [1, length] from model.generate."""
+        import torch
+
         with torch.no_grad():
-            output = self.model.generate(**encoded, **params)
-        captions = self.processor.batch_decode(output, skip_special_tokens=True)
-        results = [[{"generated_text": c.strip()}] for c in captions]
-        return results[0] if single else results
+            return self.model.generate(**encoded, **generate_params)
+
+    def postprocess(self, token_ids):
+        captions = self.processor.batch_decode(token_ids, skip_special_tokens=True)
+        return [{"generated_text": caption.strip()} for caption in captions]

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from .base import TaskPipeline
-from .captioning import CaptioningPipeline
-from .errors import InputError
-from .native import NATIVE_TASKS, NativePipeline
-from .question_answering import QuestionAnsweringPipeline
-from .resolving import resolve_model
-from .seq2seq import Seq2SeqPipeline
+import importlib
 
-# tasks transformers v5 no longer has as pipelines, run here on the Auto classes it kept
-REIMPLEMENTED = {
-    "question-answering": QuestionAnsweringPipeline,
-    "summarization": Seq2SeqPipeline,
-    "translation": Seq2SeqPipeline,
-    "text2text-generation": Seq2SeqPipeline,
-    "image-to-text": CaptioningPipeline,
-}
+from ..models import Loaded, resolve
+from .base import TaskPipeline
+from .errors import InputError
+from .native import NativePipeline
+from .resolving import resolve_model
+from .table import TASKS, UnknownTaskError, normalize_task
 
 
 def pipeline(task: str | None = None, model=None, *, tokenizer=None, processor=None, image_processor=None,
@@ -34,19 +26,26 @@ def pipeline(task: str | None = None, model=None, *, tokenizer=None, processor=N
     when a random stand-in answers (right format, meaningless values).
     """
     name = _task_name(task, model)
-    resolved = resolve_model(name, model, tokenizer=tokenizer, processor=processor,
-                             image_processor=image_processor, feature_extractor=feature_extractor)
-    cls = REIMPLEMENTED.get(name, NativePipeline)
+    loaded = resolve_model(name, model, tokenizer=tokenizer, processor=processor,
+                           image_processor=image_processor, feature_extractor=feature_extractor)
+    cls = pipeline_class(name)
     try:
-        return cls(name, resolved, task_name=task if isinstance(task, str) else name, **kwargs)
+        return cls(name, loaded, task_name=task if isinstance(task, str) else name, **kwargs)
     except TypeError as err:  # an argument the task does not take
         raise InputError(f"pipeline({name!r}) got an argument it does not take: {err}.",
                          "check the keyword names against the task's documentation.") from None
 
 
-def _task_name(task, model) -> str:
-    from ..task_names import UnknownTaskError, normalize_task
+def pipeline_class(task: str) -> type[TaskPipeline]:
+    """The class that runs `task`: hflab's own where v5 has no pipeline (the table names it), else NativePipeline."""
+    where = TASKS[task].pipeline_class
+    if where is None:
+        return NativePipeline
+    module, _, cls = where.partition(":")
+    return getattr(importlib.import_module(module, package=__package__), cls)
 
+
+def _task_name(task, model) -> str:
     if task is None:
         entry = _entry_of(model)
         if entry is None:
@@ -54,20 +53,14 @@ def _task_name(task, model) -> str:
                              "pass the task first, e.g. pipeline('sentiment-analysis', model=...).")
         task = entry.task
     try:
-        name = normalize_task(task)
+        return normalize_task(task)
     except UnknownTaskError as err:
         raise InputError(str(err), "pick one of the task names listed above.") from None
-    if name not in NATIVE_TASKS and name not in REIMPLEMENTED:
-        raise InputError(f"hflab.pipeline does not run {name!r}.",
-                         f"use one of: {', '.join(sorted(NATIVE_TASKS + tuple(REIMPLEMENTED)))}.")
-    return name
 
 
 def _entry_of(model):
-    from .. import models
-
-    if isinstance(model, models.Loaded):
-        return models.resolve(model.key)
+    if isinstance(model, Loaded):
+        return resolve(model.key) if model.key else None
     if isinstance(model, str):
-        return models.resolve(model)
+        return resolve(model)
     return None

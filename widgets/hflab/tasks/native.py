@@ -6,42 +6,40 @@ clear errors, a warning when text is cut); outputs are transformers' own.
 
 from __future__ import annotations
 
+from .._trace_inputs import max_tokens
+from ..models import Loaded
 from .audio import to_audio
 from .base import TaskPipeline
 from .errors import InputError
 from .images import to_images
-from .resolving import Resolved
-from .text import check_text, check_texts, is_too_long, model_max_tokens, warn_truncated
-
-TEXT_TASKS = ("text-classification", "token-classification", "fill-mask", "text-generation", "feature-extraction")
-IMAGE_TASKS = ("image-classification", "object-detection", "image-segmentation", "depth-estimation")
-AUDIO_TASKS = ("audio-classification", "automatic-speech-recognition")
-NATIVE_TASKS = TEXT_TASKS + IMAGE_TASKS + AUDIO_TASKS + ("document-question-answering",)
+from .table import AUDIO, IMAGE, TASKS, TEXT
+from .text import check_text, check_texts, is_too_long, warn_truncated
 
 WHISPER_WINDOW_S = 30
 
 
 class NativePipeline(TaskPipeline):
-    """A transformers v5 pipeline (`.inner`) with hflab's input handling in front of it."""
+    """A transformers v5 pipeline (`.inner`) with hflab's input handling in front of it.
 
-    def __init__(self, task: str, resolved: Resolved, *, task_name: str | None = None, **pipeline_kwargs):
-        super().__init__(task, resolved, task_name=task_name)
+    transformers' pipeline runs the four steps itself (`.inner.preprocess`, `._forward`, ...);
+    hflab only reads what the learner has into what it accepts.
+    """
+
+    def __init__(self, task: str, loaded: Loaded, *, task_name: str | None = None, **pipeline_kwargs):
+        super().__init__(task, loaded, task_name=task_name)
         import transformers
 
-        parts = {name: getattr(resolved, name) for name in ("tokenizer", "image_processor", "feature_extractor")
-                 if getattr(resolved, name) is not None}
-        self.inner = transformers.pipeline(task, model=resolved.model, **parts, **pipeline_kwargs)
+        parts = {name: getattr(loaded, name) for name in ("tokenizer", "image_processor", "feature_extractor")
+                 if getattr(loaded, name) is not None}
+        self.inner = transformers.pipeline(task, model=loaded.model, **parts, **pipeline_kwargs)
         self._aggregation = pipeline_kwargs.get("aggregation_strategy")
-        self._max_tokens = model_max_tokens(self.tokenizer, self.model) if self.tokenizer is not None else None
+        self._max_tokens = max_tokens(self.model, self.tokenizer) if self.tokenizer is not None else None
         self._rate = getattr(self.feature_extractor, "sampling_rate", None)
-        if task in TEXT_TASKS:
-            self._prepare = self._prepare_text
-        elif task in IMAGE_TASKS:
-            self._prepare = self._prepare_images
-        elif task in AUDIO_TASKS:
-            self._prepare = self._prepare_audio
-        else:
-            self._prepare = self._prepare_document
+        self._prepare = {TEXT: self._prepare_text, IMAGE: self._prepare_images,
+                         AUDIO: self._prepare_audio}.get(TASKS[task].reads, self._prepare_document)
+
+    def _sanitize_parameters(self, **options):
+        return {}, {}, {}  # transformers' own pipeline (`.inner`) sorts out its options
 
     def __call__(self, inputs=None, *args, **kwargs):
         """The same call and the same output as `transformers.pipeline(task)(...)`."""

@@ -14,69 +14,45 @@ from __future__ import annotations
 
 import inspect
 
-from .base import TaskPipeline
+from .base import TaskPipeline, unknown_options
 from .errors import InputError
 from .text import check_text
 
-DEFAULTS = {"top_k": 1, "doc_stride": 128, "max_answer_len": 15, "max_seq_len": 384,
-            "handle_impossible_answer": False, "align_to_words": True}
+PREPROCESS_OPTIONS = ("max_seq_len", "doc_stride")
+POSTPROCESS_OPTIONS = ("top_k", "max_answer_len", "handle_impossible_answer", "align_to_words")
 
 
 class QuestionAnsweringPipeline(TaskPipeline):
-    """qa(question=..., context=...) -> {score, start, end, answer}; lists or dicts give a list back."""
+    """qa(question=..., context=...) -> {score, start, end, answer}; lists or dicts give a list back.
 
-    def __init__(self, task, resolved, *, task_name=None, device=None, **defaults):
-        super().__init__(task, resolved, task_name=task_name)
+    The steps, as transformers v4's own QA pipeline: `preprocess` cuts the context into windows
+    of `max_seq_len` tokens, `_forward` scores every token as an answer's start and end,
+    `postprocess` picks the best spans over all windows and maps them back to characters.
+    """
+
+    def _check_model(self) -> None:
         if self.tokenizer is None or not getattr(self.tokenizer, "is_fast", False):
             raise InputError("question-answering needs a fast tokenizer (it maps tokens back to characters).",
                              "load the model with its tokenizer.json, e.g. a catalog key like 'distilbert-squad'.")
-        if device is not None:
-            self.model.to(device)
-        unknown = set(defaults) - set(DEFAULTS)
-        if unknown:
-            raise InputError(f"question-answering does not know {sorted(unknown)}.",
-                             f"use some of: {', '.join(DEFAULTS)}.")
-        self.defaults = {**DEFAULTS, **defaults}
         self._forward_args = set(inspect.signature(self.model.forward).parameters)
         self._question_first = self.tokenizer.padding_side == "right"
 
-    def __call__(self, *args, **kwargs):
-        """One question -> a dict (a list of top_k dicts when top_k > 1); several -> a list of those."""
-        examples, single = _examples(args, kwargs)
-        unknown = set(kwargs) - set(DEFAULTS)
-        if unknown:
-            raise InputError(f"question-answering got unexpected arguments {sorted(unknown)}.",
-                             "call it as qa(question=..., context=...), with options such as top_k=3.")
-        params = {**self.defaults, **kwargs}
-        answers = [self.answer(question, context, **params) for question, context in examples]
-        return answers[0] if single else answers
+    def _gather_inputs(self, inputs=None, *args, kwargs: dict):
+        """Every v4 call form: qa(question=, context=), qa(q, c), qa({...}), qa([{...}, ...]), lists of questions."""
+        args = ((inputs,) if inputs is not None else ()) + args
+        pairs, single = _examples(args, kwargs)
+        return pairs, not single
 
-    def answer(self, question: str, context: str, *, top_k, doc_stride, max_answer_len, max_seq_len,
-               handle_impossible_answer, align_to_words):
-        """The best `top_k` spans of `context` for `question`, as v4 dicts."""
-        import torch
+    def _sanitize_parameters(self, **options):
+        unknown_options(self.task_name, options, PREPROCESS_OPTIONS + POSTPROCESS_OPTIONS,
+                        "call it as qa(question=..., context=...), with options such as top_k=3")
+        preprocess = {k: v for k, v in options.items() if k in PREPROCESS_OPTIONS}
+        postprocess = {k: v for k, v in options.items() if k in POSTPROCESS_OPTIONS}
+        return preprocess, {}, postprocess
 
-        encoding, context_index = self._encode(question, context, max_seq_len, doc_stride)
-        inputs = {k: v for k, v in encoding.items() if k in self._forward_args}
-        with torch.no_grad():
-            output = self.model(**inputs)
-        candidates, null_score = [], None
-        for feature in range(encoding["input_ids"].shape[0]):
-            # extra candidates: word alignment can map several token spans onto one answer
-            spans, null = _best_spans(encoding, feature, context_index, output.start_logits[feature],
-                                      output.end_logits[feature], 3 * top_k + 5, max_answer_len)
-            null_score = null if null_score is None else min(null_score, null)
-            for score, s, e in spans:
-                start, end = _char_span(encoding, feature, s, e, context_index, align_to_words)
-                candidates.append((score, start, end))
-        answers = _top_unique(candidates, top_k, context)
-        if handle_impossible_answer and null_score is not None and (not answers or null_score > answers[0]["score"]):
-            answers = [{"score": null_score, "start": 0, "end": 0, "answer": ""}] + answers[: top_k - 1]
-        if not answers:
-            answers = [{"score": 0.0, "start": 0, "end": 0, "answer": ""}]
-        return answers[0] if top_k == 1 else answers
-
-    def _encode(self, question, context, max_seq_len, doc_stride):
+    def preprocess(self, pair, max_seq_len: int = 384, doc_stride: int = 128):
+        """(question, context) -> the tokenized windows over the context."""
+        question, context = pair
         tok = self.tokenizer
         max_seq_len = min(max_seq_len, tok.model_max_length or max_seq_len)
         question_len = len(tok(question, add_special_tokens=False)["input_ids"])
@@ -90,7 +66,36 @@ class QuestionAnsweringPipeline(TaskPipeline):
                        max_length=max_seq_len, stride=doc_stride, return_overflowing_tokens=True,
                        return_offsets_mapping=True, padding=True, return_tensors="pt")
         encoding.pop("overflow_to_sample_mapping", None)
-        return encoding, (1 if self._question_first else 0)
+        return {"encoding": encoding, "context": context, "context_index": 1 if self._question_first else 0}
+
+    def _forward(self, model_inputs):
+        """Start and end logits for every token of every window: [windows, tokens] each."""
+        import torch
+
+        encoding = model_inputs["encoding"]
+        with torch.no_grad():
+            output = self.model(**{k: v for k, v in encoding.items() if k in self._forward_args})
+        return {**model_inputs, "start_logits": output.start_logits, "end_logits": output.end_logits}
+
+    def postprocess(self, outputs, top_k: int = 1, max_answer_len: int = 15, handle_impossible_answer: bool = False,
+                    align_to_words: bool = True):
+        """The best `top_k` spans of the context, as v4 dicts."""
+        encoding, context, context_index = outputs["encoding"], outputs["context"], outputs["context_index"]
+        candidates, null_score = [], None
+        for feature in range(encoding["input_ids"].shape[0]):
+            # extra candidates: word alignment can map several token spans onto one answer
+            spans, null = _best_spans(encoding, feature, context_index, outputs["start_logits"][feature],
+                                      outputs["end_logits"][feature], 3 * top_k + 5, max_answer_len)
+            null_score = null if null_score is None else min(null_score, null)
+            for score, s, e in spans:
+                start, end = _char_span(encoding, feature, s, e, context_index, align_to_words)
+                candidates.append((score, start, end))
+        answers = _top_unique(candidates, top_k, context)
+        if handle_impossible_answer and null_score is not None and (not answers or null_score > answers[0]["score"]):
+            answers = [{"score": null_score, "start": 0, "end": 0, "answer": ""}] + answers[: top_k - 1]
+        if not answers:
+            answers = [{"score": 0.0, "start": 0, "end": 0, "answer": ""}]
+        return answers[0] if top_k == 1 else answers
 
 
 def _examples(args, kwargs):

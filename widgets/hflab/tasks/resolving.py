@@ -1,88 +1,64 @@
-"""`model=` -> the model object and its preprocessing parts, through hflab's catalog.
+"""`model=` -> a `Loaded` record (the model, its preprocessing parts, where they came from), via the catalog.
 
 Done once, when a pipeline is built, so calls pay nothing for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from pathlib import Path
-from typing import Any
 
+from ..models import Loaded, UnknownModelError, default_for, load, loaded_of, resolve
 from .errors import InputError
+from .table import TASKS
 
-SEQ2SEQ_TASKS = ("summarization", "translation", "text2text-generation")
-
-
-@dataclass
-class Resolved:
-    """The model and the parts a pipeline needs, plus where they came from."""
-
-    model: Any
-    processor: Any  # what load() gave: a tokenizer, an image processor, a feature extractor or a processor
-    tokenizer: Any = None
-    image_processor: Any = None
-    feature_extractor: Any = None
-    key: str | None = None
-    hub_id: str | None = None
-    source: str = "object"  # "hub", "packaged", "trained", "tiny", "local" or "object" (given by the caller)
-
-    @property
-    def is_standin(self) -> bool:
-        return self.source == "tiny"
+PART_NAMES = ("tokenizer", "image_processor", "feature_extractor")
 
 
 def resolve_model(task: str, model=None, *, tokenizer=None, processor=None, image_processor=None,
-                  feature_extractor=None) -> Resolved:
+                  feature_extractor=None) -> Loaded:
     """None -> the task's default; a key, Hub id or folder -> hflab.models.load; a Loaded or a model object."""
-    from .. import models
-
+    given = {"tokenizer": tokenizer, "image_processor": image_processor, "feature_extractor": feature_extractor}
     if model is None:
-        loaded = _load(models.default_for(task).key, task)
-    elif isinstance(model, models.Loaded):
+        loaded = _load(default_for(task).key, task)
+    elif isinstance(model, Loaded):
         loaded = model
     elif isinstance(model, (str, Path)):
         loaded = _load(str(model), task)
     elif hasattr(model, "config") and hasattr(model, "forward"):
-        loaded = None
+        loaded = _record_of(model, processor, given)
     else:
         raise InputError(f"model= has type {type(model).__name__}.",
                          "pass a catalog key (see hflab.models.catalog()), a Hub id, a folder, "
                          "a Loaded from hflab.models.load() or a transformers model object.")
-    if loaded is not None:
-        resolved = Resolved(loaded.model, loaded.processor, key=loaded.key, hub_id=loaded.hub_id,
-                            source=loaded.source)
-    else:
-        given = processor or tokenizer or image_processor or feature_extractor
-        resolved = Resolved(model, given if given is not None else _processor_beside(model))
-    _split_processor(resolved)
-    for name, part in (("tokenizer", tokenizer), ("image_processor", image_processor),
-                       ("feature_extractor", feature_extractor)):
-        if part is not None:  # what the caller passes wins
-            setattr(resolved, name, part)
-    if processor is not None:
-        resolved.processor = processor
-    return resolved
+    parts = {name: part for name, part in given.items() if part is not None}
+    if processor is not None or parts:  # what the caller passes wins; the cached record stays as it was
+        loaded = dataclasses.replace(loaded, processor=processor if processor is not None else loaded.processor,
+                                     parts={**loaded.parts, **parts})
+    return loaded
+
+
+def _record_of(model, processor, given) -> Loaded:
+    """A model object: hflab's own record when hflab loaded it (so a stand-in still says so), else a new one."""
+    known = loaded_of(model)
+    if known is not None:
+        return known
+    if processor is None and all(part is None for part in given.values()):
+        processor = _processor_beside(model)
+    return Loaded(model, processor)
 
 
 def _model_class_for(task: str, entry) -> str | None:
     """The Auto class to load `entry` with for `task` (None: the entry's own class)."""
-    from ..models import _TASK_MODEL_CLASS
-
-    if entry is None or entry.task == task:
+    if entry is None or entry.serves(task):
         return None
-    if task in SEQ2SEQ_TASKS and entry.model_class == "AutoModelForSeq2SeqLM":
-        return None
-    return _TASK_MODEL_CLASS.get(task)
+    return TASKS[task].model_class
 
 
-def _load(name: str, task: str):
-    from .. import models
-
-    entry = models.resolve(name)
+def _load(name: str, task: str) -> Loaded:
     try:
-        return models.load(name, task=task, model_class=_model_class_for(task, entry))
-    except models.UnknownModelError as err:
+        return load(name, task=task, model_class=_model_class_for(task, resolve(name)))
+    except UnknownModelError as err:
         raise InputError(str(err), "pick a model from hflab.models.catalog(task) or pass a local folder.") from None
 
 
@@ -100,22 +76,3 @@ def _processor_beside(model):
     raise InputError("A model object was given without its tokenizer or processor.",
                      "pass tokenizer=... (text), image_processor=... (images), feature_extractor=... (audio) "
                      "or processor=..., or pass a catalog key or a Loaded from hflab.models.load().")
-
-
-def _split_processor(resolved: Resolved) -> None:
-    """Fill .tokenizer / .image_processor / .feature_extractor from whatever .processor is."""
-    from transformers import PreTrainedTokenizerBase
-    from transformers.feature_extraction_utils import FeatureExtractionMixin
-    from transformers.image_processing_utils import ImageProcessingMixin
-
-    proc = resolved.processor
-    if isinstance(proc, PreTrainedTokenizerBase):
-        resolved.tokenizer = proc
-    elif isinstance(proc, ImageProcessingMixin):
-        resolved.image_processor = proc
-    elif isinstance(proc, FeatureExtractionMixin):
-        resolved.feature_extractor = proc
-    elif proc is not None:  # a ProcessorMixin bundles several
-        resolved.tokenizer = getattr(proc, "tokenizer", None)
-        resolved.image_processor = getattr(proc, "image_processor", None)
-        resolved.feature_extractor = getattr(proc, "feature_extractor", None)

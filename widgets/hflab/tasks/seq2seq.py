@@ -9,12 +9,12 @@ They run on AutoModelForSeq2SeqLM + generate(), and return v4's format:
 
 from __future__ import annotations
 
-from .base import TaskPipeline
+from .._trace_inputs import max_tokens
+from .base import TaskPipeline, unknown_options
 from .errors import InputError
-from .text import check_texts, is_too_long, model_max_tokens, warn_truncated
+from .table import TASKS
+from .text import check_texts, is_too_long, warn_truncated
 
-OUTPUT_KEYS = {"summarization": "summary_text", "translation": "translation_text",
-               "text2text-generation": "generated_text"}
 # T5 was trained with these prefixes; other pairs get the same wording
 LANGUAGES = {"en": "English", "fr": "French", "de": "German", "ro": "Romanian", "es": "Spanish",
              "it": "Italian", "ko": "Korean", "ja": "Japanese", "zh": "Chinese"}
@@ -24,26 +24,34 @@ GENERATE_KEYS = {"max_length", "min_length", "num_beams", "length_penalty", "no_
 
 
 class Seq2SeqPipeline(TaskPipeline):
-    """pipe(text or [texts], **generate_kwargs) -> [{OUTPUT_KEY: text}] (one dict per input)."""
+    """pipe(text or [texts], **generate_kwargs) -> [{OUTPUT_KEY: text}] (one dict per input).
 
-    def __init__(self, task, resolved, *, task_name=None, device=None, src_lang=None, tgt_lang=None,
-                 clean_up_tokenization_spaces=True, **generate_kwargs):
-        super().__init__(task, resolved, task_name=task_name)
-        if self.tokenizer is None or not hasattr(self.model, "generate"):
-            raise InputError(f"{task} needs an encoder-decoder model with a tokenizer.",
-                             "use a catalog key such as 't5-small' or 'distilbart-cnn'.")
-        if device is not None:
-            self.model.to(device)
-        self.output_key = OUTPUT_KEYS[task]
-        self.clean_up = clean_up_tokenization_spaces
+    preprocess adds the task prefix T5 was trained with and tokenizes; _forward runs
+    model.generate; postprocess decodes, under the task's output key.
+    """
+
+    def __init__(self, task, loaded, *, task_name=None, src_lang=None, tgt_lang=None, **options):
         self.languages = _languages(task_name or task, src_lang, tgt_lang)
+        super().__init__(task, loaded, task_name=task_name, **options)
+        self.output_key = TASKS[task].output_keys[0]
         self.prefix = self._prefix(self.languages)
-        self.generate_defaults = {**self._task_params(self.languages), **generate_kwargs}
-        self._max_tokens = model_max_tokens(self.tokenizer, self.model)
+        self._forward_params = {**self._task_params(self.languages), **self._forward_params}
+        self._max_tokens = max_tokens(self.model, self.tokenizer)
 
-    def __call__(self, inputs=None, *args, src_lang=None, tgt_lang=None, **kwargs):
+    def __call__(self, inputs=None, *args, **kwargs):
         """One text -> [{key: text}]; a list -> one such dict per text (a list of dicts per text when
         num_return_sequences > 1)."""
+        answers = super().__call__(inputs, *args, **kwargs)
+        if answers and isinstance(answers[0], list) and all(len(a) == 1 for a in answers):
+            return [a[0] for a in answers]  # v4: several texts, one answer each -> a flat list
+        return answers
+
+    def _check_model(self) -> None:
+        if self.tokenizer is None or not hasattr(self.model, "generate"):
+            raise InputError(f"{self.task} needs an encoder-decoder model with a tokenizer.",
+                             "use a catalog key such as 't5-small' or 'distilbart-cnn'.")
+
+    def _gather_inputs(self, inputs=None, *args, kwargs: dict):
         if inputs is None:
             inputs = kwargs.pop("text", kwargs.pop("text_inputs", None))
         if args:  # v4 accepted several texts as positional arguments
@@ -51,39 +59,43 @@ class Seq2SeqPipeline(TaskPipeline):
         if inputs is None:
             raise InputError(f"{self.task_name} needs text.", "call it with a string, e.g. pipe(\"Some text\").")
         texts = check_texts(inputs)
-        single = isinstance(texts, str)
-        texts = [texts] if single else list(texts)
-        prefix = self.prefix
+        return ([texts], False) if isinstance(texts, str) else (list(texts), True)
+
+    def _sanitize_parameters(self, src_lang=None, tgt_lang=None, clean_up_tokenization_spaces=None,
+                             generate_kwargs=None, **generate_options):
+        unknown_options(self.task_name, generate_options, GENERATE_KEYS,
+                        "call it as pipe(text, max_new_tokens=40) with generate() options")
+        preprocess, postprocess = {}, {}
         if src_lang or tgt_lang:
-            prefix = self._prefix(_languages(self.task_name, src_lang, tgt_lang, self.languages))
-        generated = self.generate([t if t.startswith(prefix) else prefix + t for t in texts], **kwargs)
-        n = len(generated) // len(texts)
-        per_input = [[{self.output_key: g} for g in generated[i * n:(i + 1) * n]] for i in range(len(texts))]
-        if single:
-            return per_input[0]
-        return [group[0] if n == 1 else group for group in per_input]
+            preprocess["prefix"] = self._prefix(_languages(self.task_name, src_lang, tgt_lang, self.languages))
+        if clean_up_tokenization_spaces is not None:
+            postprocess["clean_up_tokenization_spaces"] = clean_up_tokenization_spaces
+        return preprocess, {**(generate_kwargs or {}), **generate_options}, postprocess
 
-    def generate(self, texts: list[str], **kwargs) -> list[str]:
-        """The decoded outputs of model.generate for `texts` (num_return_sequences per text)."""
-        import torch
-
-        unknown = set(kwargs) - GENERATE_KEYS - {"generate_kwargs"}
-        if unknown:
-            raise InputError(f"{self.task_name} got unexpected arguments {sorted(unknown)}.",
-                             f"use generate() options such as {', '.join(sorted(GENERATE_KEYS))}.")
-        params = {**self.generate_defaults, **kwargs.pop("generate_kwargs", {}), **kwargs}
-        if "max_new_tokens" in params:
-            params.pop("max_length", None)
-        long = [t for t in texts if is_too_long(t, self.tokenizer, self._max_tokens)]
-        if long:
-            warn_truncated(long[0], self._max_tokens)
-        encoded = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=self._max_tokens is not None,
+    def preprocess(self, text: str, prefix: str | None = None):
+        """The text with its task prefix (added once), tokenized and cut to what the model reads."""
+        prefix = self.prefix if prefix is None else prefix
+        text = text if text.startswith(prefix) else prefix + text
+        if is_too_long(text, self.tokenizer, self._max_tokens):
+            warn_truncated(text, self._max_tokens)
+        encoded = self.tokenizer(text, return_tensors="pt", truncation=self._max_tokens is not None,
                                  max_length=self._max_tokens)
         encoded.pop("token_type_ids", None)
+        return encoded
+
+    def _forward(self, encoded, **generate_params):
+        """Token ids [num_return_sequences, length] from model.generate."""
+        import torch
+
+        if "max_new_tokens" in generate_params:
+            generate_params.pop("max_length", None)  # the call's max_new_tokens beats the config's max_length
         with torch.no_grad():
-            output = self.model.generate(**encoded, **params)
-        return self.tokenizer.batch_decode(output, skip_special_tokens=True,
-                                           clean_up_tokenization_spaces=self.clean_up)
+            return self.model.generate(**encoded, **generate_params)
+
+    def postprocess(self, token_ids, clean_up_tokenization_spaces: bool = True):
+        texts = self.tokenizer.batch_decode(token_ids, skip_special_tokens=True,
+                                            clean_up_tokenization_spaces=clean_up_tokenization_spaces)
+        return [{self.output_key: text} for text in texts]
 
     # --- task prefixes and settings (as v4 read them from the model's config) --------------------
     def _task_params(self, languages) -> dict:
@@ -91,6 +103,7 @@ class Seq2SeqPipeline(TaskPipeline):
         return {k: v for k, v in (params or {}).items() if k in GENERATE_KEYS}
 
     def _prefix(self, languages) -> str:
+        """"translate English to French: " for T5, the config's own prefix, or nothing."""
         params = (getattr(self.model.config, "task_specific_params", None) or {}).get(_params_key(self.task, languages))
         if params and params.get("prefix"):
             return params["prefix"]

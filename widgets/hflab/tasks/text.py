@@ -30,22 +30,6 @@ def check_texts(texts, name: str = "text"):
     return check_text(texts, name)
 
 
-def model_max_tokens(tokenizer, model=None) -> int | None:
-    """How many tokens the model reads at most (None when nothing says)."""
-    limits = []
-    n = getattr(tokenizer, "model_max_length", None)
-    if isinstance(n, int) and 0 < n < 1_000_000:
-        limits.append(n)
-    config = getattr(model, "config", None)
-    for attr in ("max_position_embeddings", "n_positions"):
-        n = getattr(config, attr, None)
-        if isinstance(n, int) and n > 0:
-            # RoBERTa-style models reserve two positions for padding offsets
-            limits.append(n - 2 if getattr(config, "model_type", "") in ("roberta", "xlm-roberta") else n)
-            break
-    return min(limits) if limits else None
-
-
 def is_too_long(text: str, tokenizer, max_tokens: int | None) -> bool:
     """True when `text` needs more than `max_tokens` tokens. Cheap for short texts: no tokenizing."""
     if max_tokens is None or len(text) < max_tokens // 4:

@@ -16,15 +16,8 @@ from html import escape
 
 import ipywidgets as widgets
 
-TASK_LABELS = {
-    "text-classification": "텍스트 분류·감성 분석 (text-classification)",
-    "token-classification": "개체명 인식 (token-classification)",
-    "fill-mask": "빈칸 채우기 (fill-mask)",
-    "text-generation": "텍스트 생성 (text-generation)",
-    "feature-extraction": "특징 추출·임베딩 (feature-extraction)",
-    "image-classification": "이미지 분류 (image-classification)",
-}
-IMAGE_TASKS = ("image-classification",)
+from ..tasks.table import IMAGE, normalize_task, task_info, tasks_for
+
 DEFAULT_TEXTS = {
     "text-classification": ["What a lovely film, I would watch it again!", "The soup was cold and the waiter rude.",
                             "The battery lasts two days; I am impressed.", "The app crashes every time I open it."],
@@ -56,6 +49,23 @@ def _readable(err: BaseException) -> str:
     return f"{type(err).__name__}: {message}"
 
 
+def _check_arguments(models, inputs, task) -> None:
+    """A TypeError that says what to pass, before a wrong type fails somewhere deep inside."""
+    from ..models import Loaded
+
+    names = [models] if isinstance(models, (str, Loaded)) else models
+    if models is not None and (not isinstance(names, (list, tuple))
+                               or not all(isinstance(m, (str, Loaded)) for m in names)):
+        raise TypeError(f"ModelComparison(models=...) takes catalog keys or Hub ids (a list of str, e.g. "
+                        f"['sentiment', 'distilbert-sst2']) or hflab.models.load() results, not {models!r}.")
+    if task is not None and not isinstance(task, str):
+        raise TypeError(f"ModelComparison(task=...) takes a task name such as 'text-classification', "
+                        f"not {type(task).__name__} ({task!r}).")
+    if inputs is not None and isinstance(inputs, (int, float, bool, dict)):
+        raise TypeError(f"ModelComparison(inputs=...) takes a text, an image or a list of them, "
+                        f"not {type(inputs).__name__} ({inputs!r}).")
+
+
 class ModelComparison(widgets.VBox):
     """A form: task, models (several), inputs, Compare; then the table, plots, and CKA or focus maps.
 
@@ -65,6 +75,7 @@ class ModelComparison(widgets.VBox):
     """
 
     def __init__(self, models=None, inputs=None, task: str | None = None, **layout):
+        _check_arguments(models, inputs, task)
         self.result = None
         self.similarity = None
         self.error: str | None = None
@@ -87,8 +98,6 @@ class ModelComparison(widgets.VBox):
 
     @task.setter
     def task(self, value: str) -> None:
-        from ..task_names import normalize_task
-
         self.task_select.value = normalize_task(value)
 
     @property
@@ -113,18 +122,22 @@ class ModelComparison(widgets.VBox):
     @property
     def inputs(self) -> list:
         """Text tasks: the lines of the text box. Image tasks: the given images, or test digits from the picker."""
-        if self.task in IMAGE_TASKS:
+        if self._reads_images:
             return self._custom_images or self._picked_digits()[0]
         return [line.strip() for line in self.text_box.value.splitlines() if line.strip()]
 
     @inputs.setter
     def inputs(self, values) -> None:
         values = [values] if isinstance(values, str) or not isinstance(values, (list, tuple)) else list(values)
-        if self.task in IMAGE_TASKS:
+        if self._reads_images:
             self._custom_images = values or None
             self._show_preview()
         else:
             self.text_box.value = "\n".join(str(v) for v in values)
+
+    @property
+    def _reads_images(self) -> bool:
+        return task_info(self.task).reads == IMAGE
 
     runs = property(lambda self: self.runs_slider.value, lambda self, v: setattr(self.runs_slider, "value", v))
     digit = property(lambda self: self.digit_slider.value, lambda self, v: setattr(self.digit_slider, "value", v))
@@ -156,7 +169,8 @@ class ModelComparison(widgets.VBox):
     # --- building the form -------------------------------------------------------------------
     def _build_widgets(self) -> None:
         wide = widgets.Layout(width="95%")
-        self.task_select = widgets.Dropdown(options=[(label, t) for t, label in TASK_LABELS.items()],
+        self.task_select = widgets.Dropdown(options=[(info.display_name, info.name)
+                                                     for info in tasks_for("ModelComparison")],
                                             description="작업(task)", layout=wide)
         self.model_select = widgets.SelectMultiple(description="모델(models)", rows=6, layout=wide)
         self.extra_box = widgets.Text(description="Hub id", placeholder="다른 모델, 쉼표로 구분 (other ids, comma-separated)",
@@ -193,7 +207,7 @@ class ModelComparison(widgets.VBox):
         self.model_select.options = [(f"{e.key} — {e.source}", e.key) for e in catalog.catalog(task)]
         defaults = [k for k in DEFAULT_MODELS.get(task, []) if k in {key for _, key in self.model_select.options}]
         self.model_select.value = tuple(defaults or [key for _, key in self.model_select.options][:2])
-        is_image = task in IMAGE_TASKS
+        is_image = task_info(task).reads == IMAGE
         self.text_box.layout.display = "none" if is_image else None
         self.image_inputs.layout.display = None if is_image else "none"
         if not is_image:
@@ -212,7 +226,8 @@ class ModelComparison(widgets.VBox):
             task = entry.task if entry is not None else None
         else:
             task = getattr(first, "task", None)  # a Loaded
-        return task if task in TASK_LABELS else None
+        offered = {info.name for info in tasks_for("ModelComparison")}
+        return task if task in offered else None
 
     # --- inputs -------------------------------------------------------------------------------
     def _picked_digits(self):
@@ -226,7 +241,7 @@ class ModelComparison(widgets.VBox):
         return [images[i] for i in indices], [str(labels[i]) for i in indices]
 
     def _inputs_and_labels(self):
-        if self.task in IMAGE_TASKS and not self._custom_images:
+        if self._reads_images and not self._custom_images:
             return self._picked_digits()
         inputs = self.inputs
         if not inputs:
@@ -234,7 +249,7 @@ class ModelComparison(widgets.VBox):
         return inputs, None
 
     def _show_preview(self) -> None:
-        if self.task not in IMAGE_TASKS:
+        if not self._reads_images:
             return
         from ..tasks.images import to_image
 
@@ -262,7 +277,7 @@ class ModelComparison(widgets.VBox):
         """Two text models: CKA of their hidden states. Image models: what each looks at."""
         from ..compare import cka, plot_focus
 
-        if self.task in IMAGE_TASKS:
+        if self._reads_images:
             self.extra_title.value = ("<b>무엇을 보는가 (what each model looks at)</b>: "
                                       "ViT = attention rollout, 그 밖의 모델 = gradient saliency")
             self.extra_plot.value = figure_png(plot_focus(names, inputs[0]))

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from html import escape
 
+from ..tasks.table import task_info
 from .task_pictures import color
 
-LABEL_TASKS = ("text-classification", "audio-classification", "image-classification")
-TEXT_KEYS = ("generated_text", "summary_text", "translation_text", "text")
+LABEL_SCORE = ("label", "score")  # a classifier's answer: drawn as one bar per label
 
 
 def _first_list(result):
@@ -74,7 +74,8 @@ def text_html(text: str, title: str) -> str:
 def result_html(task: str, result, *, text: str = "", context: str = "") -> str:
     """The readable part of a result (pictures are drawn separately by task_pictures)."""
     result = _first_list(result)
-    if task in LABEL_TASKS:
+    keys = task_info(task).output_keys
+    if keys == LABEL_SCORE:
         return label_bars(result)
     if task == "fill-mask":
         return label_bars(result, "token_str") + text_html(result[0]["sequence"], "가장 그럴듯한 문장(top sequence)")
@@ -95,10 +96,8 @@ def result_html(task: str, result, *, text: str = "", context: str = "") -> str:
     if task == "depth-estimation":
         return "<div>깊이 지도(depth map): 밝을수록 가깝습니다 (brighter = closer)</div>"
     first = result[0] if isinstance(result, list) and result else result
-    if isinstance(first, dict):
-        for key in TEXT_KEYS:
-            if key in first:
-                return text_html(str(first[key]), "결과(output)")
+    if isinstance(first, dict) and keys and keys[0] in first:  # a text: the caption, summary, transcript, ...
+        return text_html(str(first[keys[0]]), "결과(output)")
     return ""
 
 

@@ -17,49 +17,21 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from .. import models
+from ..tasks.table import (
+    AUDIO,
+    IMAGE,
+    IMAGE_QUESTION,
+    QUESTION_CONTEXT,
+    TEXT,
+    normalize_task,
+    task_info,
+    tasks_for,
+)
 from . import task_pictures as pictures
 from . import task_results as results
 
-TASK_LABELS = {
-    "text-classification": "텍스트 분류·감성 분석 (text-classification)",
-    "token-classification": "개체명 인식 (token-classification / ner)",
-    "question-answering": "추출형 질의응답 (question-answering)",
-    "summarization": "요약 (summarization)",
-    "translation": "번역 (translation)",
-    "text2text-generation": "텍스트→텍스트 생성 (text2text-generation)",
-    "text-generation": "텍스트 생성 (text-generation)",
-    "fill-mask": "빈칸 채우기 (fill-mask)",
-    "image-classification": "이미지 분류 (image-classification)",
-    "object-detection": "객체 탐지 (object-detection)",
-    "image-segmentation": "이미지 분할 (image-segmentation)",
-    "depth-estimation": "깊이 추정 (depth-estimation)",
-    "image-to-text": "이미지 캡셔닝 (image-to-text)",
-    "document-question-answering": "문서 질의응답 (document-question-answering)",
-    "audio-classification": "오디오 분류 (audio-classification)",
-    "automatic-speech-recognition": "음성 인식 (automatic-speech-recognition)",
-}
-TEXT_TASKS = ("text-classification", "token-classification", "summarization", "translation",
-              "text2text-generation", "text-generation", "fill-mask")
-IMAGE_TASKS = ("image-classification", "object-detection", "image-segmentation", "depth-estimation",
-               "image-to-text", "document-question-answering")
-AUDIO_TASKS = ("audio-classification", "automatic-speech-recognition")
 HUB_CHOICE = "__hub__"
-# what each task is called with in the runner: enough to show a full picture, quick on a CPU
-CALL_OPTIONS = {
-    "text-classification": {"top_k": None},
-    "text-generation": {"max_new_tokens": 40},
-    "summarization": {"max_new_tokens": 60},
-    "translation": {"max_new_tokens": 60},
-    "text2text-generation": {"max_new_tokens": 60},
-    "image-to-text": {"max_new_tokens": 30},
-    "fill-mask": {"top_k": 5},
-}
-# a random stand-in's boxes and masks rarely pass the usual thresholds; show them anyway (marked as meaningless)
-STANDIN_THRESHOLDS = {
-    "object-detection": {"threshold": 0.0},
-    "image-segmentation": {"threshold": 0.0, "mask_threshold": 0.0, "overlap_mask_area_threshold": 0.0},
-}
-BUILD_OPTIONS = {"token-classification": {"aggregation_strategy": "simple"}}
 SEED_TEXTS = {  # used when data/texts/examples.json is not there
     "text-classification": "Hugging Face is the best thing since sliced bread!",
     "token-classification": "Hugging Face is a French company based in New York City.",
@@ -79,6 +51,15 @@ SEED_TEXTS = {  # used when data/texts/examples.json is not there
 _pipelines: dict[tuple[str, str], object] = {}  # (task, model) -> pipeline, shared by all runners
 
 
+def _forget_pipelines_of(model) -> None:
+    """`models.forget(model)` (after heads.prune, tokens.add): the next run loads the model afresh."""
+    for key in [k for k, pipe in _pipelines.items() if pipe.model is model]:
+        del _pipelines[key]
+
+
+models.on_forget(_forget_pipelines_of)
+
+
 class TaskRunner(widgets.VBox):
     """A form for one task: model choice, input, Run, and the result drawn for people.
 
@@ -88,6 +69,8 @@ class TaskRunner(widgets.VBox):
     """
 
     def __init__(self, task: str | None = None, model: str | None = None, **layout):
+        _check_type("task", task, "a task name such as 'sentiment-analysis'")
+        _check_type("model", model, "a catalog key such as 'distilbert-sst2' or a Hub id")
         self.result = None
         self.error: str | None = None
         self.exception: BaseException | None = None
@@ -97,8 +80,6 @@ class TaskRunner(widgets.VBox):
         self._audio = None
         self._build_widgets()
         super().__init__(children=self._layout(), **layout)
-        from ..task_names import normalize_task
-
         first = normalize_task(task or "text-classification")
         if self.task_select.value == first:
             self._on_task({"new": first})  # the dropdown starts there, so no change event fires
@@ -113,8 +94,7 @@ class TaskRunner(widgets.VBox):
 
     @task.setter
     def task(self, value: str) -> None:
-        from ..task_names import normalize_task
-
+        _check_type("task", value, "a task name such as 'sentiment-analysis'", allow_none=False)
         self.task_select.value = normalize_task(value)
 
     @property
@@ -125,9 +105,8 @@ class TaskRunner(widgets.VBox):
 
     @model.setter
     def model(self, value: str) -> None:
+        _check_type("model", value, "a catalog key such as 'distilbert-sst2' or a Hub id", allow_none=False)
         keys = [v for _, v in self.model_select.options]
-        from .. import models
-
         entry = models.resolve(value)
         if entry is not None and entry.key in keys:
             self.model_select.value = entry.key
@@ -192,7 +171,7 @@ class TaskRunner(widgets.VBox):
     # --- building the form -------------------------------------------------------------------
     def _build_widgets(self) -> None:
         wide = widgets.Layout(width="95%")
-        self.task_select = widgets.Dropdown(options=[(label, t) for t, label in TASK_LABELS.items()],
+        self.task_select = widgets.Dropdown(options=[(info.display_name, info.name) for info in tasks_for("TaskRunner")],
                                             description="작업(task)", layout=wide)
         self.model_select = widgets.Dropdown(description="모델(model)", layout=wide)
         self.hub_id_box = widgets.Text(placeholder="Hub id, 예: openai-community/gpt2",
@@ -235,8 +214,6 @@ class TaskRunner(widgets.VBox):
                 self.status, self.error_box, self.result_box, self.result_image, self.raw_section]
 
     def _on_task(self, change) -> None:
-        from .. import models
-
         task = change["new"]
         options = [(f"{e.key} — {e.hub_id or '코스에서 학습(trained here)'}", e.key) for e in models.catalog(task)]
         options.append(("Hub id 직접 입력 (type a Hub id)", HUB_CHOICE))
@@ -253,30 +230,31 @@ class TaskRunner(widgets.VBox):
         self.hub_id_box.layout.display = "" if change["new"] == HUB_CHOICE else "none"
 
     def _show_inputs_for(self, task: str) -> None:
-        needs_question = task in ("question-answering", "document-question-answering")
-        self.text_inputs.layout.display = "" if task in TEXT_TASKS else "none"
-        self.qa_inputs.layout.display = "" if needs_question else "none"
-        self.context_box.layout.display = "" if task == "question-answering" else "none"
-        self.image_inputs.layout.display = "" if task in IMAGE_TASKS else "none"
-        self.audio_inputs.layout.display = "" if task in AUDIO_TASKS else "none"
+        reads = task_info(task).reads
+        self.text_inputs.layout.display = "" if reads == TEXT else "none"
+        self.qa_inputs.layout.display = "" if reads in (QUESTION_CONTEXT, IMAGE_QUESTION) else "none"
+        self.context_box.layout.display = "" if reads == QUESTION_CONTEXT else "none"
+        self.image_inputs.layout.display = "" if reads in (IMAGE, IMAGE_QUESTION) else "none"
+        self.audio_inputs.layout.display = "" if reads == AUDIO else "none"
 
     def _fill_examples(self, task: str) -> None:
         examples = _examples()
         key = {"text-classification": "sentiment", "token-classification": "ner", "summarization": "summarization",
                "translation": "translation", "text-generation": "generation_prompt", "fill-mask": "fill_mask",
                "text2text-generation": "translation"}.get(task)
-        if task in TEXT_TASKS:
+        reads = task_info(task).reads
+        if reads == TEXT:
             self.text = examples.get(key) if isinstance(examples.get(key), str) else SEED_TEXTS.get(task, "")
-        if task == "question-answering":
+        if reads == QUESTION_CONTEXT:
             qa = examples.get("qa") or {}
             self.question = qa.get("question", SEED_TEXTS["question"])
             self.context = qa.get("context", SEED_TEXTS["context"])
-        if task == "document-question-answering":
+        if reads == IMAGE_QUESTION:
             self.question = SEED_TEXTS["document_question"]
-        if task in IMAGE_TASKS:
-            folder = "documents" if task == "document-question-answering" else "images"
+        if reads in (IMAGE, IMAGE_QUESTION):
+            folder = "documents" if reads == IMAGE_QUESTION else "images"
             self._list_files(self.image_select, folder, (".jpg", ".jpeg", ".png", ".webp", ".bmp"))
-        if task in AUDIO_TASKS:
+        if reads == AUDIO:
             self._list_files(self.audio_select, "audio", (".wav", ".flac", ".ogg"))
 
     @staticmethod
@@ -329,20 +307,19 @@ class TaskRunner(widgets.VBox):
             raise InputError("No model chosen.", "pick one from the list, or type a Hub id.")
         key = (task, model)
         if key not in _pipelines:
-            _pipelines[key] = pipeline(task, model=model, **BUILD_OPTIONS.get(task, {}))
+            _pipelines[key] = pipeline(task, model=model, **task_info(task).build_options)
         return _pipelines[key]
 
     def _call(self, pipe):
-        task, options = self.task, CALL_OPTIONS.get(self.task, {})
-        if task == "question-answering":
-            return pipe(question=self.question, context=self.context)
-        if task == "document-question-answering":
-            return pipe(question=self.question, image=self._require(self.image, "image"))
-        if task in IMAGE_TASKS:
-            if pipe.is_standin and task in STANDIN_THRESHOLDS:
-                options = {**options, **STANDIN_THRESHOLDS[task]}
+        task, info = self.task, task_info(self.task)
+        options = {**info.call_options, **(info.standin_call_options if pipe.is_standin else {})}
+        if info.reads == QUESTION_CONTEXT:
+            return pipe(question=self.question, context=self.context, **options)
+        if info.reads == IMAGE_QUESTION:
+            return pipe(question=self.question, image=self._require(self.image, "image"), **options)
+        if info.reads == IMAGE:
             return pipe(self._require(self.image, "image"), **options)
-        if task in AUDIO_TASKS:
+        if info.reads == AUDIO:
             return pipe(self._require(self.audio, "audio"), **options)
         text = self.text
         if task == "fill-mask" and pipe.tokenizer is not None:
@@ -406,6 +383,13 @@ class TaskRunner(widgets.VBox):
         if task == "depth-estimation":
             return pictures.side_by_side(image, result["depth"])
         return image
+
+
+def _check_type(name: str, value, what: str, *, allow_none: bool = True) -> None:
+    """A TypeError that says what to pass, before a wrong type fails somewhere deep inside."""
+    if isinstance(value, str) or (allow_none and value is None):
+        return
+    raise TypeError(f"TaskRunner({name}=...) takes {what}, not {type(value).__name__} ({value!r}).")
 
 
 def _use_mask_token(text: str, mask_token: str | None) -> str:
