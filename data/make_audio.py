@@ -1,4 +1,4 @@
-"""Synthesize the course's English speech clips with espeak-ng.
+"""Synthesize the course's speech clips (English, and one Korean) with espeak-ng.
 
 Run ``python data/make_audio.py`` (needs the Debian packages ``espeak-ng`` and
 ``sox``). The WAVs are committed, so the course itself never needs espeak.
@@ -10,6 +10,10 @@ so the course can show resampling. transcripts.json records every clip's text.
 espeak-ng has no emotions; the "happy", "sad" and "angry" clips only differ
 in voice, pitch, speed and loudness. They are inputs to run an audio
 classifier on, not ground truth for it.
+
+The Korean clip is for multilingual Whisper. espeak-ng's Korean is robotic: whisper-base
+transcribes it only roughly (a character error rate of about 0.4 with language="ko"), and
+its language detection does not pick Korean on its own.
 """
 
 import json
@@ -58,6 +62,10 @@ CLIPS = {
     "stereo_44k.wav": (
         "This stereo clip must be resampled before a speech model can hear it.",
         "en-gb+f2", 55, 160, 100, "44.1 kHz stereo on purpose: shows resampling to 16 kHz mono",
+    ),
+    "speech_korean.wav": (
+        "감사합니다. 오늘도 좋은 하루 보내세요.",
+        "ko", 50, 110, 100, "Korean, for multilingual Whisper (robotic voice: expect a rough transcript)",
     ),
 }
 

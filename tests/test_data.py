@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 IMAGES = ["cat.jpg", "astronaut.jpg", "coffee.jpg", "rocket.jpg"]
 CLIPS = ["speech_asr.wav", "speech_weather.wav", "emotion_happy.wav", "emotion_sad.wav",
-         "emotion_angry.wav", "long_story.wav", "stereo_44k.wav"]
+         "emotion_angry.wav", "long_story.wav", "stereo_44k.wav", "speech_korean.wav"]
 DOCUMENTS = ["invoice.png", "receipt.png"]
 SCRIPTS = ["make_images.py", "make_audio.py", "make_document.py"]
 EXPECTED = (
