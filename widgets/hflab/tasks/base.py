@@ -37,7 +37,7 @@ class TaskPipeline:
         self.feature_extractor = loaded.feature_extractor
         if device is not None:
             self.model.to(device)
-        self._check_model()
+        self._setup()
         # options given at build time are every call's defaults, as in transformers
         self._preprocess_params, self._forward_params, self._postprocess_params = self._sanitize_parameters(**options)
 
@@ -93,8 +93,8 @@ class TaskPipeline:
         return [inputs], False
 
     # --- the four steps, each task's own --------------------------------------------------------
-    def _check_model(self) -> None:
-        """Refuse, at build time, a model or processor the task cannot use."""
+    def _setup(self) -> None:
+        """At build time: refuse a model or processor the task cannot use; note what the steps need."""
 
     def _sanitize_parameters(self, **kwargs) -> tuple[dict, dict, dict]:  # pragma: no cover - every task has its own
         raise NotImplementedError

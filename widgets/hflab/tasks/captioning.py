@@ -20,7 +20,7 @@ class CaptioningPipeline(TaskPipeline):
     _forward runs model.generate, postprocess decodes the caption.
     """
 
-    def _check_model(self) -> None:
+    def _setup(self) -> None:
         if self.processor is None or self.image_processor is None or not hasattr(self.model, "generate"):
             raise InputError("image-to-text needs a captioning model with a processor (images + tokenizer).",
                              "use the catalog key 'blip-captioning' or a BLIP/GIT-style checkpoint.")

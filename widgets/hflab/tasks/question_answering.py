@@ -30,7 +30,7 @@ class QuestionAnsweringPipeline(TaskPipeline):
     `postprocess` picks the best spans over all windows and maps them back to characters.
     """
 
-    def _check_model(self) -> None:
+    def _setup(self) -> None:
         if self.tokenizer is None or not getattr(self.tokenizer, "is_fast", False):
             raise InputError("question-answering needs a fast tokenizer (it maps tokens back to characters).",
                              "load the model with its tokenizer.json, e.g. a catalog key like 'distilbert-squad'.")

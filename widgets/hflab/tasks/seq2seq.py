@@ -46,7 +46,7 @@ class Seq2SeqPipeline(TaskPipeline):
             return [a[0] for a in answers]  # v4: several texts, one answer each -> a flat list
         return answers
 
-    def _check_model(self) -> None:
+    def _setup(self) -> None:
         if self.tokenizer is None or not hasattr(self.model, "generate"):
             raise InputError(f"{self.task} needs an encoder-decoder model with a tokenizer.",
                              "use a catalog key such as 't5-small' or 'distilbart-cnn'.")

@@ -7,7 +7,8 @@
 `hflab.models` reads the model class and the default checkpoints from here, `hflab.pipeline`
 the pipeline class, the widgets the labels, inputs and call options, `hflab.compare` the
 output keys. Adding a task is one row here (plus its pipeline class when transformers v5 has
-no pipeline for it).
+no pipeline for it, and a catalog entry in `hflab.models.catalog` when no model there can be
+its default).
 
 This module imports nothing from hflab, so every other module may read it.
 """
