@@ -238,8 +238,8 @@ def _check_convnext_sides(answer):
     "stride)` 쌍의 리스트)를 받아, 마지막 층의 출력 한 칸이 의존하는 입력 픽셀의 폭(한 축)을 돌려주는 함수 "
     "`answer(layers)`를 만드세요. 예: ConvNeXT의 줄기와 첫 단계의 7×7 블록 `[(4, 4), (7, 1)]`은 28픽셀을 봅니다 "
     "(8절의 측정과 같아요). 채점은 같은 층들로 실제 기울기를 재서 비교합니다.",
-    "커널이 한 칸 넓어질 때 입력에서는 몇 픽셀 넓어질까요? 그 층보다 **앞에 있는** 층들의 stride가 쌓인 만큼입니다. "
-    "첫 층의 kernel에서 시작해, 층마다 (kernel - 1) × (지금까지의 stride 곱)을 더해 가세요.",
+    "한 층의 커널이 한 칸 넓어지면 입력에서는 몇 픽셀 넓어질까요? 그 층의 stride가 아니라, 그 층보다 **앞에 있는** "
+    "층들의 stride가 답을 정합니다. 두 층짜리 예를 종이에 그려 보세요.",
     """
 def answer(layers):
     field, jump = 1, 1          # jump: input pixels between two neighbouring positions of the current layer
