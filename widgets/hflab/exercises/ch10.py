@@ -135,11 +135,11 @@ import torch
 def answer(log_probs, target, blank):
     ext = [blank]
     for label in target:
-        ext += [label, blank]                      # _ t1 _ t2 _ ... : the extended labels
+        ext += [label, blank]                      # _ t1 _ t2 _ ... : 확장 레이블
     alpha = torch.full((len(ext),), float("-inf"), dtype=log_probs.dtype)
-    alpha[0] = log_probs[0, ext[0]]                # start on the first blank ...
+    alpha[0] = log_probs[0, ext[0]]                # 첫 빈칸에서 시작하거나 ...
     if len(ext) > 1:
-        alpha[1] = log_probs[0, ext[1]]            # ... or on the first label
+        alpha[1] = log_probs[0, ext[1]]            # ... 첫 글자에서 시작
     for t in range(1, log_probs.shape[0]):
         new = torch.full_like(alpha, float("-inf"))
         for s in range(len(ext)):
@@ -147,10 +147,10 @@ def answer(log_probs, target, blank):
             if s >= 1:
                 ways.append(alpha[s - 1])
             if s >= 2 and ext[s] != blank and ext[s] != ext[s - 2]:
-                ways.append(alpha[s - 2])          # skip a blank only between different labels
+                ways.append(alpha[s - 2])          # 서로 다른 글자 사이에서만 빈칸을 건너뜀
             new[s] = torch.logsumexp(torch.stack(ways), 0) + log_probs[t, ext[s]]
         alpha = new
-    return float(-torch.logsumexp(alpha[-2:], 0))  # end on the last label or the last blank
+    return float(-torch.logsumexp(alpha[-2:], 0))  # 마지막 글자나 마지막 빈칸에서 끝남
 """,
     wrong=[
         # forgets the blank entirely: paths may only walk over the labels themselves
@@ -250,7 +250,7 @@ from math import gcd
 from scipy.signal import resample_poly
 
 def answer(samples, rate):
-    mono = samples.mean(axis=1) if samples.ndim == 2 else samples   # [samples, channels] -> [samples]
+    mono = samples.mean(axis=1) if samples.ndim == 2 else samples   # [샘플, 채널] -> [샘플]
     g = gcd(16000, rate)
     return resample_poly(mono, 16000 // g, rate // g)
 """,

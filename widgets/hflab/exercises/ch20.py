@@ -116,7 +116,7 @@ torch.manual_seed(0)
 model = ViTModel(ViTConfig(image_size=224, patch_size=16, hidden_size=8, num_hidden_layers=1,
                            num_attention_heads=1, intermediate_size=16)).eval()
 pixels = torch.randn(1, 3, 224, 224, requires_grad=True)
-middle = 1 + 7 * 14 + 7                      # token index of patch p(7,7), after [CLS]
+middle = 1 + 7 * 14 + 7                      # 패치 p(7,7)의 토큰 번호([CLS] 다음부터)
 model(pixel_values=pixels).last_hidden_state[0, middle, 0].backward()
 rows = torch.nonzero(pixels.grad[0].abs().sum(dim=(0, 2))).flatten()
 answer = int(rows.max() - rows.min() + 1)
@@ -187,9 +187,9 @@ def _check_patches(answer):
     "크기를 줄이는 층도 네 개입니다.",
     """
 def answer(size):
-    sides = [size // 4]                 # the patchify stem
+    sides = [size // 4]                 # 패치화 줄기
     for _ in range(3):
-        sides.append(sides[-1] // 2)    # downsampling at the start of stages 2-4
+        sides.append(sides[-1] // 2)    # 단계 2~4의 시작에서 절반으로
     return sides
 """,
     wrong=[
@@ -242,7 +242,7 @@ def _check_convnext_sides(answer):
     "층들의 stride가 답을 정합니다. 두 층짜리 예를 종이에 그려 보세요.",
     """
 def answer(layers):
-    field, jump = 1, 1          # jump: input pixels between two neighbouring positions of the current layer
+    field, jump = 1, 1          # jump: 지금 층의 이웃한 두 자리가 입력에서 떨어진 픽셀 수
     for kernel, stride in layers:
         field += (kernel - 1) * jump
         jump *= stride
@@ -305,9 +305,10 @@ DETR_LOGITS = [[4.0, 0.0, 0.0], [0.0, 0.0, 4.0], [1.0, 1.0, 0.0], [2.0, 0.0, 1.0
 import torch
 from types import SimpleNamespace
 from transformers import DetrImageProcessor
-logits = torch.tensor([[[4.0, 0.0, 0.0], [0.0, 0.0, 4.0], [1.0, 1.0, 0.0], [2.0, 0.0, 1.0]]])
-outputs = SimpleNamespace(logits=logits, pred_boxes=torch.full((1, 4, 4), 0.5))
-kept = DetrImageProcessor().post_process_object_detection(outputs, threshold=0.5, target_sizes=[(100, 100)])[0]
+# toy_ 이름: 노트북의 outputs(DETR 순전파 결과)를 덮어쓰지 않으려고
+toy_logits = torch.tensor([[[4.0, 0.0, 0.0], [0.0, 0.0, 4.0], [1.0, 1.0, 0.0], [2.0, 0.0, 1.0]]])
+toy_outputs = SimpleNamespace(logits=toy_logits, pred_boxes=torch.full((1, 4, 4), 0.5))
+kept = DetrImageProcessor().post_process_object_detection(toy_outputs, threshold=0.5, target_sizes=[(100, 100)])[0]
 answer = len(kept["scores"])
 """,
     wrong=["answer = 3\n", "answer = 1\n"],
@@ -517,7 +518,7 @@ def answer(cost):
     rows, cols = linear_sum_assignment(cost)
     match = [0] * cost.shape[1]
     for i, j in zip(rows, cols):
-        match[j] = int(i)          # target j <- prediction i
+        match[j] = int(i)          # 정답 j <- 예측 i
     return match
 """,
     wrong=[

@@ -122,10 +122,10 @@ def _check_piece_offsets(answer):
 import torch
 
 def answer(start_logits, end_logits, max_len=15):
-    scores = start_logits[:, None] + end_logits[None, :]            # [start, end]
+    scores = start_logits[:, None] + end_logits[None, :]            # [시작, 끝]
     n = scores.shape[0]
     ones = torch.ones(n, n, dtype=torch.bool)
-    allowed = torch.triu(ones) & ~torch.triu(ones, max_len)          # start <= end < start + max_len
+    allowed = torch.triu(ones) & ~torch.triu(ones, max_len)          # 시작 <= 끝 < 시작 + max_len
     s, e = divmod(int(scores.masked_fill(~allowed, float("-inf")).argmax()), n)
     return s, e
 """,
@@ -249,7 +249,7 @@ def answer(word_ids, word_labels):
     labels, previous = [], None
     for word in word_ids:
         if word is None or word == previous:
-            labels.append(-100)          # special token, or a later piece of the same word
+            labels.append(-100)          # 특수 토큰, 또는 같은 단어의 두 번째 이후 조각
         else:
             labels.append(word_labels[word])
         previous = word
@@ -374,7 +374,7 @@ def answer(model, input_ids, n_new):
     ids = input_ids
     for _ in range(n_new):
         with torch.no_grad():
-            logits = model(input_ids=ids).logits[0, -1]      # [vocab]: the last position predicts the next token
+            logits = model(input_ids=ids).logits[0, -1]      # [vocab]: 마지막 위치가 다음 토큰을 예측
         next_id = logits.argmax().view(1, 1)
         ids = torch.cat([ids, next_id], dim=1)
     return ids
@@ -437,7 +437,7 @@ import torch
 def answer(logits, temperature, k):
     scaled = logits / temperature
     kth_best = scaled.topk(k).values[-1]
-    scaled = scaled.masked_fill(scaled < kth_best, float("-inf"))   # drop everything below the k-th best
+    scaled = scaled.masked_fill(scaled < kth_best, float("-inf"))   # k번째보다 낮은 칸은 버림
     return scaled.softmax(-1)
 """,
     wrong=[

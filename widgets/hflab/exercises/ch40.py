@@ -134,11 +134,11 @@ def answer(tokens, sequence_ids, word_ids, word_boxes):
     boxes = []
     for token, sequence, word in zip(tokens, sequence_ids, word_ids):
         if sequence == 1:
-            boxes.append(list(word_boxes[word]))     # a document word: every piece shares its box
+            boxes.append(list(word_boxes[word]))     # 문서 단어: 조각마다 같은 상자
         elif token == "[SEP]":
             boxes.append([1000] * 4)
         else:
-            boxes.append([0] * 4)                    # [CLS] and the question
+            boxes.append([0] * 4)                    # [CLS]와 질문
     return boxes
 """,
     wrong=[
@@ -206,7 +206,7 @@ import torch
 
 def answer(q, k, v):
     scores = q @ k.T / math.sqrt(q.shape[-1])      # [T, P]
-    weights = scores.softmax(dim=-1)               # each text token spreads 1 over the patches
+    weights = scores.softmax(dim=-1)               # 텍스트 토큰마다 패치들에 합 1을 나눠 줌
     return weights @ v                             # [T, d]
 """,
     wrong=[

@@ -126,7 +126,7 @@ import numpy as np
 def answer(x, y):
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    x = x - x.mean(axis=0)                         # centre every column
+    x = x - x.mean(axis=0)                         # 열마다 평균 빼기
     y = y - y.mean(axis=0)
     return float(np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)))
 """,
@@ -293,9 +293,9 @@ def vit_parameters(image_size, patch_size, channels, hidden, layers, intermediat
     """
 def answer(image_size, patch_size, channels, hidden, layers, intermediate, labels):
     patches = (image_size // patch_size) ** 2
-    embeddings = channels * patch_size**2 * hidden + hidden      # the patch "conv"
-    embeddings += hidden + (patches + 1) * hidden                # [CLS] and one position per slot
-    attention = 4 * (hidden * hidden + hidden)                   # query, key, value, output
+    embeddings = channels * patch_size**2 * hidden + hidden      # 패치 임베딩 합성곱
+    embeddings += hidden + (patches + 1) * hidden                # [CLS]와 자리마다 위치 하나
+    attention = 4 * (hidden * hidden + hidden)                   # 쿼리, 키, 값, 출력
     mlp = hidden * intermediate + intermediate + intermediate * hidden + hidden
     norms = 2 * 2 * hidden
     final_norm = 2 * hidden
@@ -342,7 +342,7 @@ def _check_vit_parameters(answer):
     "세고 출력 채널 수를 곱하세요.",
     """
 def answer(c_in, c_out, kernel, groups):
-    return c_out * (c_in // groups) * kernel * kernel     # each output channel sees its group's inputs only
+    return c_out * (c_in // groups) * kernel * kernel     # 출력 채널마다 자기 그룹의 입력만 봄
 """,
     wrong=[
         # ignores the groups
