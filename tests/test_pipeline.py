@@ -97,7 +97,7 @@ def test_seed_image_classification_default():
     preds = [{"score": round(pred["score"], 4), "label": pred["label"]} for pred in preds]
     assert len(preds) == 5
     assert_scores(preds)
-    assert classifier.resolved.hub_id == "google/vit-base-patch16-224"
+    assert classifier.loaded.hub_id == "google/vit-base-patch16-224"
 
 
 def test_image_inputs_path_pil_array_bytes_agree():
@@ -171,7 +171,7 @@ def test_seed_sentiment_analysis_with_the_transformers_default_checkpoint():
 def test_seed_sentiment_analysis_default_is_the_course_model_offline():
     """No model given: offline this is the course's trained sentiment model (trains once, minutes)."""
     classifier = pipeline(task="sentiment-analysis")
-    assert classifier.resolved.key == "sentiment" and classifier.source == "trained" and not classifier.is_standin
+    assert classifier.loaded.key == "sentiment" and classifier.source == "trained" and not classifier.is_standin
     preds = classifier(["Hugging Face is the best thing since sliced bread!", "A dull, broken, useless mess."])
     # how well it was trained is hflab.train's to test; here: the seed's call and format
     assert len(preds) == 2 and all(p["label"] in {"POSITIVE", "NEGATIVE"} for p in preds)
@@ -256,7 +256,7 @@ def test_seed_summarization():
         "multi-headed self-attention.", max_new_tokens=12)
     assert isinstance(out, list) and len(out) == 1 and set(out[0]) == {"summary_text"}
     assert isinstance(out[0]["summary_text"], str)
-    assert summarizer.resolved.hub_id == "sshleifer/distilbart-cnn-12-6"
+    assert summarizer.loaded.hub_id == "sshleifer/distilbart-cnn-12-6"
 
 
 def test_seed_translation_and_t5_prefixes():
@@ -290,7 +290,7 @@ def test_seed_text_generation_default_is_a_real_model():
     generator = cached("text-generation")
     out = generator(prompt, max_new_tokens=8)
     assert len(out) == 1 and out[0]["generated_text"].startswith(prompt)
-    assert not generator.is_standin and generator.resolved.key == "smollm2"
+    assert not generator.is_standin and generator.loaded.key == "smollm2"
 
 
 def test_seed_fill_mask():

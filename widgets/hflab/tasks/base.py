@@ -44,7 +44,7 @@ class TaskPipeline:
     # --- what answered ------------------------------------------------------------------------
     @property
     def resolved(self) -> Loaded:
-        """The `Loaded` record of the model that answers (kept for code that read `.resolved`)."""
+        """The same record as `.loaded` (its older name, still read by tests/test_train.py and tests/localhub)."""
         return self.loaded
 
     @property
