@@ -12,7 +12,7 @@ in voice, pitch, speed and loudness. They are inputs to run an audio
 classifier on, not ground truth for it.
 
 The Korean clip is for multilingual Whisper. espeak-ng's Korean is robotic: whisper-base
-transcribes it only roughly (a character error rate of about 0.4 with language="ko"), and
+transcribes it only roughly (a character error rate of about 0.3 with language="ko"), and
 its language detection does not pick Korean on its own.
 """
 
@@ -64,7 +64,7 @@ CLIPS = {
         "en-gb+f2", 55, 160, 100, "44.1 kHz stereo on purpose: shows resampling to 16 kHz mono",
     ),
     "speech_korean.wav": (
-        "감사합니다. 오늘도 좋은 하루 보내세요.",
+        "안녕하세요. 감사합니다. 좋은 하루 보내세요.",
         "ko", 50, 110, 100, "Korean, for multilingual Whisper (robotic voice: expect a rough transcript)",
     ),
 }
