@@ -1,94 +1,202 @@
-"""AttentionView beside bertviz's head_view on the same traces: payload bytes and build time.
+"""Tracing and viewing attention on long inputs, beside what a learner would otherwise use.
 
-    HF_HUB_OFFLINE=1 python benchmarks/bench_attention.py            # 128, 512 (minilm), 2048 (smollm2)
-    HF_HUB_OFFLINE=1 python benchmarks/bench_attention.py --quick    # 128 and 512 only
+    HF_HUB_OFFLINE=1 nice python benchmarks/bench_attention.py              # everything (~15 min on 2 cores)
+    HF_HUB_OFFLINE=1 nice python benchmarks/bench_attention.py --only 2048  # or: 8192, small
 
-bertviz payload = the length of the HTML it builds (html_action="return"); AttentionView payload =
-its synced state + ES module + CSS + the first head's bytes + the thumbnail grid. At 2048 tokens
-bertviz is not run (its page would be several GB): the figure is extrapolated from 512 tokens.
+- 2048 tokens on smollm2 (30 layers x 9 heads): `hflab.trace` time as a ratio to one plain eager
+  forward pass with `output_attentions=True` (what transformers gives you), and the peak memory of
+  each above the loaded model (resident set size, sampled every 5 ms).
+- 8192 tokens (smollm2's context): trace time and peak memory, AttentionView and HiddenStateView
+  build times, and how long one layer/head switch takes to answer (Python side).
+- Small inputs on MiniLM (6 x 12): AttentionView's first payload beside bertviz's head_view HTML
+  and CircuitsVis's `attention.attention_heads` HTML (one layer). CircuitsVis is fetched with
+  `pip download --no-deps` into a temporary folder (never installed into the environment);
+  without network it is skipped and the figures measured earlier are quoted.
+
+Benchmarks are not tests: figures depend on the machine and on what else runs (load printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import hflab  # noqa: E402
+import torch  # noqa: E402
 
 
-def _text(n_words: int) -> str:
-    words = "the model reads every token and each head decides where to look next".split()
-    return " ".join(words[i % len(words)] for i in range(n_words))
+# ---------------------------------------------------------------------------------------------
+# measuring
+# ---------------------------------------------------------------------------------------------
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _timed(fn):
+def measured(fn):
+    """(value, seconds, peak resident bytes above the level before the call)."""
+    gc.collect()
+    start_rss, peak, running = _rss(), [0], [True]
+
+    def sample():
+        while running[0]:
+            peak[0] = max(peak[0], _rss())
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
+    try:
+        value = fn()
+    finally:
+        took = time.perf_counter() - start
+        running[0] = False
+        sampler.join()
+    return value, took, max(peak[0], _rss()) - start_rss
 
 
-def bench_minilm(n_tokens: int, run_bertviz: bool) -> dict:
-    m = hflab.models.load("minilm", quiet=True)
-    tr = hflab.trace(m, _text(n_tokens), truncation=True, max_length=n_tokens)
-    view, built = _timed(lambda: hflab.AttentionView(tr))
-    row = {"case": f"minilm {len(tr.tokens)} tok (6x12)", "av_bytes": view.initial_payload_bytes(), "av_s": built}
-    if run_bertviz:
-        html, bv_s = _timed(lambda: hflab.bertviz.head_view(tr, html_action="return", max_tokens=10**6).data)
-        row.update(bv_bytes=len(html), bv_s=bv_s, bv_per_weight=len(html) / tr.attentions.size)
-        del html
-    return row
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def bench_smollm2(n_tokens: int, per_weight: float | None) -> dict:
-    import torch
+def _gb(b: float) -> str:
+    return f"{b / 1e9:.2f} GB"
 
-    m = hflab.models.load("smollm2", quiet=True)
-    ids = m.tokenizer(_text(n_tokens * 2), return_tensors="pt")["input_ids"][:, :n_tokens]
-    tr, traced = _timed(lambda: hflab.trace(m, {"input_ids": ids, "attention_mask": torch.ones_like(ids)}))
-    view, built = _timed(lambda: hflab.AttentionView(tr))
-    payload = view.initial_payload_bytes()
+
+def _mb(b: float) -> str:
+    return f"{b / 1e6:,.2f} MB"
+
+
+def _ids(tokenizer, n: int) -> torch.Tensor:
+    words = "the model reads every token and each head decides where to look next in the text".split()
+    text = " ".join(words[i % len(words)] for i in range(2 * n))
+    return tokenizer(text, return_tensors="pt")["input_ids"][:, :n]
+
+
+# ---------------------------------------------------------------------------------------------
+# smollm2, long inputs
+# ---------------------------------------------------------------------------------------------
+def eager_forward(model, ids):
+    """What transformers gives: one forward pass, eager attention, every layer's weights returned."""
+    with torch.no_grad():
+        out = model(input_ids=ids, attention_mask=torch.ones_like(ids), output_attentions=True,
+                    output_hidden_states=True)
+    return len(out.attentions)
+
+
+def bench_2048(m) -> None:
+    ids = _ids(m.tokenizer, 2048)
+    inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+    print(f"\n== smollm2, {ids.shape[1]} tokens (30 layers x 9 heads) — {_load()}")
+    _, eager_s, eager_mem = measured(lambda: eager_forward(m.model, ids))
+    tr, trace_s, trace_mem = measured(lambda: hflab.trace(m, inputs))
+    _, eager2_s, _ = measured(lambda: eager_forward(m.model, ids))
+    eager_s = min(eager_s, eager2_s)  # the quieter of two runs around the trace
+    print(f"plain eager forward, output_attentions=True : {eager_s:6.1f} s, peak {_gb(eager_mem)} above the model")
+    print(f"hflab.trace (with its check and logit lens) : {trace_s:6.1f} s, peak {_gb(trace_mem)} above the model"
+          f"   -> {trace_s / eager_s:.2f}x the eager forward")
+    print(f"stored: attentions {type(tr.attentions).__name__} {tr.attentions.dtype} {_gb(tr.attentions.nbytes)}; "
+          f"checked {tr.checked}; {tr.approximation() or 'every weight kept'}   ({_load()})")
+
+
+def bench_8192(m) -> None:
+    n = min(8192, m.model.config.max_position_embeddings)
+    ids = _ids(m.tokenizer, n)
+    inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+    print(f"\n== smollm2, {ids.shape[1]} tokens (its context) — {_load()}")
+    tr, trace_s, trace_mem = measured(lambda: hflab.trace(m, inputs))
+    print(f"hflab.trace: {trace_s:.1f} s, peak {_gb(trace_mem)} above the model; stored {tr.attentions!r}")
+    print(f"  the view says: {tr.approximation()}")
+    view, view_s, view_mem = measured(lambda: hflab.AttentionView(tr))
+    print(f"AttentionView build: {view_s:.1f} s (+{_gb(view_mem)})")
     times, sizes = [], []
     for layer, head in [(0, 1), (7, 3), (15, 8), (29, 0), (22, -1), (12, 5)]:
-        request = {"type": "head", "kind": "decoder", "layer": layer, "head": head}
-        (header, data), took = _timed(lambda r=request: view.answer(r))
+        (header, data), took, _ = measured(lambda a=layer, b=head: view.answer({"type": "head", "layer": a, "head": b}))
         times.append(took)
         sizes.append(len(data))
-    row = {"case": f"smollm2 {len(tr.tokens)} tok (30x9)", "av_bytes": payload, "av_s": built, "trace_s": traced,
-           "req_bytes": statistics.median(sizes), "req_ms": 1000 * statistics.median(times),
-           "req_ms_max": 1000 * max(times)}
-    if per_weight:
-        row["bv_bytes_est"] = per_weight * tr.attentions.size
-    return row
+    print(f"switching layer/head: {statistics.median(times) * 1000:.0f} ms median, {max(times) * 1000:.0f} ms max "
+          f"(6 requests, {_mb(statistics.median(sizes))} uint8 each)")
+    (_, data), thumbs_s, _ = measured(lambda: view.answer({"type": "thumbs"}))
+    print(f"all-heads grid (thumbnails): {thumbs_s:.1f} s once, {_mb(len(data))}")
+    hidden, hidden_s, _ = measured(lambda: hflab.HiddenStateView(tr))
+    _, cos_s, _ = measured(lambda: hidden.token_cos_bytes(15))
+    print(f"HiddenStateView build: {hidden_s:.1f} s; token-cosine layer switch {cos_s * 1000:.0f} ms; "
+          f"lens at {len(tr.lens['positions'])} positions   ({_load()})")
+    print("bertviz / CircuitsVis at this length: not run (bertviz ~46 bytes per weight: "
+          f"~{46 * 30 * 9 * n * n / 1e12:.0f} TB of HTML; CircuitsVis ~270 bytes per weight per layer: "
+          f"~{270 * 9 * n * n / 1e9:.0f} GB for one layer)")
 
 
-def _mb(b) -> str:
-    return "—" if b is None else f"{b / 1e6:,.2f} MB"
+# ---------------------------------------------------------------------------------------------
+# small inputs: the HTML other tools build
+# ---------------------------------------------------------------------------------------------
+def _circuitsvis():
+    """circuitsvis imported from a temporary folder (pip download --no-deps), or None offline."""
+    try:
+        import circuitsvis  # noqa: F401
+
+        return sys.modules["circuitsvis.attention"] if "circuitsvis.attention" in sys.modules else \
+            __import__("circuitsvis.attention", fromlist=["attention"])
+    except ImportError:
+        pass
+    folder = tempfile.mkdtemp(prefix="circuitsvis-")
+    got = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", folder,
+                          "circuitsvis==1.43.3"], capture_output=True, text=True)
+    if got.returncode != 0:
+        return None
+    sys.path.insert(0, folder)
+    import circuitsvis.attention as cva
+
+    return cva
+
+
+def bench_small(bertviz_512: bool) -> None:
+    m = hflab.models.load("minilm", quiet=True)
+    cva = _circuitsvis()
+    print(f"\n== MiniLM (6 layers x 12 heads): first payload — {_load()}")
+    print(f"{'tokens':>6} {'AttentionView (whole model)':>30} {'bertviz head_view':>22} {'CircuitsVis (one layer)':>26}")
+    for n in (128, 512):
+        tr = hflab.trace(m, " ".join(["attention"] * (n * 2)), truncation=True, max_length=n)
+        view, view_s, _ = measured(lambda t=tr: hflab.AttentionView(t))
+        av = f"{_mb(view.initial_payload_bytes())}, {view_s:.2f} s"
+        bv = "skipped"
+        if n <= 128 or bertviz_512:
+            html, bv_s, _ = measured(lambda t=tr: hflab.bertviz.head_view(t, html_action="return", max_tokens=10**6).data)
+            bv = f"{_mb(len(html))}, {bv_s:.2f} s"
+            del html
+        cv = "not available (earlier: 4.4 / 71.9 MB)"
+        if cva is not None:
+            page, cv_s, _ = measured(lambda t=tr: str(cva.attention_heads(attention=torch.from_numpy(t.attentions[0]),
+                                                                           tokens=list(t.tokens))))
+            cdn = "unpkg" in page or "cdn" in page
+            cv = f"{_mb(len(page))}, {cv_s:.2f} s{' (JS from CDN)' if cdn else ''}"
+        print(f"{len(tr.tokens):>6} {av:>30} {bv:>22} {cv:>26}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="skip the 2048-token smollm2 case")
-    parser.add_argument("--no-bertviz-512", action="store_true", help="bertviz at 512 needs ~1 GB and ~20 s")
+    parser.add_argument("--only", choices=["2048", "8192", "small"], help="run one part")
+    parser.add_argument("--bertviz-512", action="store_true", help="also bertviz at 512 tokens (~1 GB, ~20 s)")
     args = parser.parse_args()
-    hflab.AttentionView(hflab.trace(hflab.models.load("minilm", quiet=True), "warm up"))  # imports, not timed
-    rows = [bench_minilm(128, True), bench_minilm(512, not args.no_bertviz_512)]
-    per_weight = rows[-1].get("bv_per_weight") or rows[0].get("bv_per_weight")
-    if not args.quick:
-        rows.append(bench_smollm2(2048, per_weight))
-    print(f"\n{'case':<26} {'AttentionView payload':>22} {'build':>8} {'bertviz head_view':>20} {'build':>8}")
-    for r in rows:
-        bv = _mb(r.get("bv_bytes")) if "bv_bytes" in r else (f"~{_mb(r['bv_bytes_est'])} (est.)" if "bv_bytes_est" in r else "—")
-        bv_s = f"{r['bv_s']:.2f} s" if "bv_s" in r else "—"
-        print(f"{r['case']:<26} {_mb(r['av_bytes']):>22} {r['av_s']:>6.2f} s {bv:>20} {bv_s:>8}")
-    for r in rows:
-        if "req_ms" in r:
-            print(f"\n{r['case']}: trace {r['trace_s']:.1f} s; switching layer/head: {_mb(r['req_bytes'])} per request, "
-                  f"Python {r['req_ms']:.0f} ms median ({r['req_ms_max']:.0f} ms max, 6 requests)")
-    print(f"\nmachine: {os.cpu_count()} CPUs, torch threads {__import__('torch').get_num_threads()}")
+    print(f"machine: {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}; {_load()}")
+    if args.only in (None, "small"):
+        bench_small(args.bertviz_512)
+    if args.only in (None, "2048", "8192"):
+        m = hflab.models.load("smollm2", quiet=True)
+        m.model.set_attn_implementation("eager")
+        if args.only in (None, "2048"):
+            bench_2048(m)
+        if args.only in (None, "8192"):
+            bench_8192(m)
 
 
 if __name__ == "__main__":

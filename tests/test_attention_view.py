@@ -195,5 +195,37 @@ def test_bertviz_bridge(minilm):
     html = hflab.bertviz.head_view(tr, html_action="return").data
     assert "</script><img" not in html and len(html) > 10_000
     assert hflab.bertviz.model_view(tr, html_action="return").data
+    with pytest.raises(TypeError, match=r"hflab\.trace\("):
+        hflab.bertviz.head_view("not a trace")
     with pytest.raises(hflab.bertviz.TooLongForBertviz, match="AttentionView"):
         hflab.bertviz.head_view(hflab.trace(minilm, "word " * 300))
+
+
+def test_long_input_store_keeps_top_keys_and_says_so(monkeypatch):
+    """Past TOPK_ABOVE_BYTES (8192 tokens on smollm2) each query row keeps its k largest weights and
+    the exact mass of the rest; the views work from that and say what is left out."""
+    import hflab._attention_store as store
+
+    m = hflab.models.load("gpt2", quiet=True)
+    text = "one two three four five six seven eight nine ten " * 4
+    full = hflab.trace(m, text)
+    monkeypatch.setattr(store, "TOPK_ABOVE_BYTES", 0)
+    monkeypatch.setattr(store, "TOPK_KEYS", 8)
+    tr = hflab.trace(m, text)
+    att = tr.attentions
+    assert isinstance(att, store.TopKAttention) and att.shape == full.attentions.shape and att.k == 8
+    exact = full.attentions[3, 1]  # [q, k]
+    kept = att.head(3, 1)
+    top8 = np.sort(exact, axis=-1)[:, -8:]
+    np.testing.assert_allclose(np.sort(kept, axis=-1)[:, -8:], top8, atol=1e-3)  # float16 values of the top 8
+    np.testing.assert_allclose(att.rest[3, 1], 1 - top8.sum(-1), atol=1e-5)  # exact remaining mass
+    view = hflab.AttentionView(tr)
+    assert "8 largest" in view.meta["approximation"]
+    header, data = view.answer({"type": "head", "layer": 3, "head": 1})
+    np.testing.assert_allclose(dequantize(data, tuple(header["shape"]), header["scale"]), kept,
+                               atol=header["scale"] / 255 + 1e-6)
+    header, data = view.answer({"type": "thumbs"})
+    assert len(data) == np.prod(header["shape"])
+    assert view.stats["decoder"]["entropy"][3][1] == pytest.approx(
+        float(-(np.where(kept > 0, kept * np.log(np.where(kept > 0, kept, 1)), 0)).sum(-1).mean()), abs=5e-3)
+    assert hflab.HiddenStateView(tr).lens is not None

@@ -91,11 +91,11 @@ class AttentionCollector:
         """Keep one layer ([heads, queries, keys]); False when it does not fit the expected shape."""
         if self.layer >= self.shape[0] or tuple(weights.shape) != self.shape[1:]:
             return False
-        weights = weights.detach().float()
+        weights = weights.detach()
         if isinstance(self.store, TopKAttention):
-            self.store.put(self.layer, weights)
-        else:
-            self.store[self.layer] = weights.numpy()
+            self.store.put(self.layer, weights.float())
+        else:  # torch converts to float16 several times faster than numpy does
+            self.store[self.layer] = weights.to(torch.float16 if self.store.dtype == np.float16 else torch.float32).numpy()
         self.layer += 1
         return True
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import torch
 
+from .tracing import require_trace
+
 MAX_TOKENS = 256  # above this, bertviz builds hundreds of MB of HTML and freezes the browser tab
 
 
@@ -22,6 +24,7 @@ class TooLongForBertviz(ValueError):
 
 
 def _check_length(trace, max_tokens: int) -> None:
+    require_trace(trace, "bertviz.head_view")
     longest = max(len(trace.tokens), len(trace.decoder_tokens or []))
     if longest > max_tokens:
         raise TooLongForBertviz(

@@ -35,10 +35,10 @@ from ._trace_inputs import (
 __all__ = ["Trace", "trace", "TraceInputError", "TraceMismatchError", "eager_attention", "Rollout", "rollout"]
 
 Rollout, rollout = readings.Rollout, readings.rollout
-CHECK_PREFIX = 512  # long causal inputs are checked on their first this-many tokens (same logits, a fraction of the cost)
+CHECK_PREFIX = 128  # long causal inputs are checked on their first this-many positions (same code path, a fraction of the cost)
 LENS_POSITIONS = 16  # positions the logit lens reads by default (the last ones, or every [MASK])
 LENS_TOP_K = 10
-LOGITS_FLOAT16_ABOVE_BYTES = 1 << 29  # [N, vocab] logits above 512 MB are kept as float16
+LOGITS_FLOAT16_ABOVE_BYTES = 1 << 26  # [N, vocab] logits above 64 MB are kept as float16
 
 class TraceMismatchError(RuntimeError):
     """The traced pass disagrees with the model's plain forward pass (so the trace would be wrong)."""
@@ -246,6 +246,19 @@ def _stack(layers) -> np.ndarray | None:
     return np.stack([t[0].detach().to(torch.float32).numpy() for t in layers])
 
 
+def _take_hidden(out) -> np.ndarray:
+    """out.hidden_states as [L+1, N, D] float32 numpy, letting go of each tensor once copied
+    (at 2048 tokens the model's copy and ours would both be held otherwise)."""
+    layers = list(out.hidden_states)
+    out.hidden_states = None
+    first = layers[0][0]
+    hidden = np.empty((len(layers), *first.shape), np.float32)
+    for i in range(len(layers)):
+        hidden[i] = layers[i][0].detach().float().numpy()
+        layers[i] = None
+    return hidden
+
+
 def _logits_array(logits: torch.Tensor | None) -> np.ndarray | None:
     if logits is None:
         return None
@@ -309,7 +322,7 @@ def _trace_single(model, prep: Prepared, kind: str, check: bool) -> dict:
             finally:
                 for h in norm_hooks:
                     h.remove()
-            hidden = _stack(out.hidden_states)  # [L+1, N, D]
+            hidden = _take_hidden(out)  # [L+1, N, D]
             if box["ok"] and "store" in box and box["store"].complete:
                 attentions = box["store"].store  # [L, H, N, N]
             else:  # no hookable attention module: let the model collect the weights itself
@@ -322,10 +335,12 @@ def _trace_single(model, prep: Prepared, kind: str, check: bool) -> dict:
     if check:
         traced = _checked_output(out)
         diff = _compare(plain, traced if rows is None else traced[:, :rows], "output")
-    parts = dict(attentions=attentions, hidden_states=hidden, max_abs_diff=diff, checked=checked,
-                 logits=_logits_array(getattr(out, "logits", None)))
+    norm = readings.final_norm(norm_seen, torch.from_numpy(hidden[-1])[None]) if want_lens else None
+    logits = _logits_array(getattr(out, "logits", None))
+    del out, plain  # the model's own copies (logits alone are 400 MB at 2048 tokens on smollm2)
+    parts = dict(attentions=attentions, hidden_states=hidden, max_abs_diff=diff, checked=checked, logits=logits)
     if want_lens:
-        parts["lens_inputs"] = (out.logits[0], readings.final_norm(norm_seen, out.hidden_states[-1]))
+        parts["lens_inputs"] = (logits, norm)
     return parts
 
 

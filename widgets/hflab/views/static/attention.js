@@ -12,6 +12,7 @@ const KIND_LABEL = { encoder: "인코더 · encoder", decoder: "디코더 · dec
 const WINDOW = 64; // tokens per column in the head view; longer inputs scroll with a slider
 const MAX_LINES = 3000; // the head view draws the strongest lines only
 const CACHE = 24; // answers kept in the browser (a 2048-token head is 4 MB)
+const CACHE_MAX_BYTES = 16 << 20; // larger answers (an 8192-token head is 67 MB) are not kept
 
 function h(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -77,7 +78,7 @@ function makeClient(model) {
         }
       }, 120000);
     });
-    promise.catch(() => cache.delete(key));
+    promise.then(({ bytes }) => { if (bytes.length > CACHE_MAX_BYTES) cache.delete(key); }, () => cache.delete(key));
     cache.set(key, promise);
     if (cache.size > CACHE) cache.delete(cache.keys().next().value);
     return promise;
