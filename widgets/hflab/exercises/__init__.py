@@ -226,7 +226,7 @@ def register_number(id: str, question: str, correct: int | float, hint: str, why
 
 def _load_all() -> None:
     for info in pkgutil.iter_modules(__path__):
-        if re.fullmatch(r"ch\d\d", info.name):  # chapter modules only (not cells.py)
+        if re.fullmatch(r"ch\d\d(_[a-z]+)?", info.name):  # chapter modules (ch01, ch01_korean), not cells.py
             importlib.import_module(f"{__name__}.{info.name}")
 
 
