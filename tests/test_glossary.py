@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from hflab import glossary
 from hflab.glossary import TERMS, avoided_in, learner_text, notebook_findings, render_markdown
 
