@@ -77,7 +77,8 @@ class TopKAttention:
 class AttentionCollector:
     """Receives each layer's weights as the model computes them and stores them compactly."""
 
-    def __init__(self, layers: int, heads: int, nq: int, nk: int, *, top_k: int = TOPK_KEYS):
+    def __init__(self, layers: int, heads: int, nq: int, nk: int, *, top_k: int | None = None):
+        top_k = TOPK_KEYS if top_k is None else top_k
         self.shape = (layers, heads, nq, nk)
         full = layers * heads * nq * nk
         self.layer = 0
