@@ -287,7 +287,7 @@ def vit_parameters(image_size, patch_size, channels, hidden, layers, intermediat
     "intermediate, labels)`가 `ViTForImageClassification`(모든 선형 층과 합성곱에 bias 있음)의 파라미터 수를 정수로 "
     "돌려주게 하세요. 모델을 만들어 세지 말고 부품마다 식으로 세세요. 채점은 여러 설정의 실제 모델과 비교합니다. 부품: "
     "패치 임베딩(stride = 패치 크기인 합성곱), `[CLS]` 하나, 위치 임베딩, 층마다 (어텐션 Q·K·V·출력 + LayerNorm 2개 + "
-    "MLP hidden→intermediate→hidden), 마지막 LayerNorm, 분류 머리.",
+    "MLP hidden→intermediate→hidden), 마지막 LayerNorm, 분류 헤드.",
     "선형 층 a→b는 a·b + b, LayerNorm은 폭마다 두 개(γ, β)입니다. 위치 임베딩은 패치 수가 아니라 **자리** 수만큼 있어요. "
     "헤드 수는 답을 바꾸지 않습니다: 헤드들이 hidden을 나눠 가질 뿐이에요.",
     """
