@@ -10,7 +10,7 @@
   build times, and how long one layer/head switch takes to answer (Python side).
 - Small inputs on MiniLM (6 x 12): AttentionView's first payload beside bertviz's head_view HTML
   and CircuitsVis's `attention.attention_heads` HTML (one layer). CircuitsVis is fetched with
-  `pip download --no-deps` into a temporary folder (never installed into the environment);
+  `pip install --no-deps --target <temporary folder>` (never installed into the environment);
   without network it is skipped and the figures measured earlier are quoted.
 
 Benchmarks are not tests: figures depend on the machine and on what else runs (load printed).
@@ -140,7 +140,7 @@ def bench_8192(m) -> None:
 # small inputs: the HTML other tools build
 # ---------------------------------------------------------------------------------------------
 def _circuitsvis():
-    """circuitsvis imported from a temporary folder (pip download --no-deps), or None offline."""
+    """circuitsvis imported from a temporary folder (pip install --no-deps --target), or None offline."""
     try:
         import circuitsvis  # noqa: F401
 
@@ -150,12 +150,14 @@ def _circuitsvis():
         pass
     folder = tempfile.mkdtemp(prefix="circuitsvis-")
     got = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", folder,
-                          "circuitsvis==1.43.3"], capture_output=True, text=True)
+                          "circuitsvis==1.43.3", "importlib-metadata==6.8.0", "zipp"], capture_output=True, text=True)
     if got.returncode != 0:
         return None
     sys.path.insert(0, folder)
-    import circuitsvis.attention as cva
-
+    try:
+        import circuitsvis.attention as cva
+    except ImportError:
+        return None
     return cva
 
 
