@@ -229,3 +229,5 @@ def test_long_input_store_keeps_top_keys_and_says_so(monkeypatch):
     assert view.stats["decoder"]["entropy"][1][1] == pytest.approx(
         float(-(np.where(kept > 0, kept * np.log(np.where(kept > 0, kept, 1)), 0)).sum(-1).mean()), abs=5e-3)
     assert hflab.HiddenStateView(tr).lens is not None
+    mean = head_matrix(att, 1, -1)
+    np.testing.assert_allclose(mean, sum(att.head(1, h) for h in range(att.shape[1])) / att.shape[1], atol=1e-6)

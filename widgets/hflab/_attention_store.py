@@ -114,8 +114,13 @@ def head(att, layer: int, head_index: int) -> np.ndarray:
 
 def layer_mean(att, layer: int) -> np.ndarray:
     """The mean of a layer's heads, float32 [queries, keys]."""
-    if isinstance(att, TopKAttention):
-        return sum(att.head(layer, h) for h in range(att.shape[1])) / att.shape[1]
+    if isinstance(att, TopKAttention):  # one accumulator, not a dense matrix per head
+        heads, nq, nk = att.shape[1:]
+        total = np.zeros((nq, nk), np.float32)
+        rows = np.arange(nq)[:, None]
+        for h in range(heads):
+            total[rows, att.indices[layer, h]] += att.values[layer, h]  # keys within a row are distinct
+        return total / heads
     return att[layer].astype(np.float32).mean(axis=0)
 
 
