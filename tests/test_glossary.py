@@ -48,6 +48,11 @@ def test_one_word_per_idea_is_satisfiable():
         assert term.korean not in term.avoid
 
 
+def test_the_definitions_use_the_glossary_words():
+    used = {term.korean: avoided_in(term.definition) for term in TERMS}
+    assert not {k: v for k, v in used.items() if v}, "a definition uses a ruled-out variant"
+
+
 def test_the_contested_ideas_have_one_chosen_word():
     chosen = {v: glossary.preferred_for(v) for v in
               ("에폭", "히든 스테이트", "파노픽", "파노프틱", "살리언시", "돌출도", "걸음", "분류 머리")}
@@ -61,6 +66,15 @@ def test_variants_are_found_at_word_starts_only_and_once_per_spot():
     assert avoided_in("디코더의 크로스 어텐션") == []  # "로스" inside "크로스" is not the word 로스
     assert avoided_in("레이어 정규화를 거친 레이어") == [("레이어 정규화", "층 정규화"), ("레이어", "층")]
     assert avoided_in("분류 머리를 얹습니다") == [("분류 머리", "분류 헤드")]
+
+
+def test_a_longer_word_that_begins_with_a_variant_is_not_that_variant():
+    # 06-1 reads a safetensors file's 머리말 (header); that is not 머리 (a head).
+    assert avoided_in("JSON 머리말의 길이, 머리말(header)에는") == []
+    assert avoided_in("머리말과 머리를 구분합니다") == [("머리", "헤드")]
+    assert avoided_in("머리 12개") == [("머리", "헤드")]
+    for word in glossary.NOT_VARIANTS:
+        assert any(word.startswith(v) for t in TERMS for v in t.avoid), f"{word} does not begin with a variant"
 
 
 def test_learner_text_is_markdown_and_what_code_cells_show_in_korean():

@@ -7,7 +7,8 @@
 
 A variant is found in what a learner reads: markdown cells, and in code cells the comments and
 string literals that contain Hangul. A variant matches only where a word starts (not right after
-another Hangul syllable), so "로스" is not found inside "크로스" while "1에폭" still counts.
+another Hangul syllable), so "로스" is not found inside "크로스" while "1에폭" still counts;
+words listed in `NOT_VARIANTS` ("머리말", a file's header) are not read as the variant they begin with.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ TERMS: tuple[Term, ...] = (
     Term("대조 학습", "contrastive learning", "진짜 짝은 가깝게, 가짜 짝은 멀게 만드는 학습 방식", "10-1"),
     Term("돌출 지도", "saliency map", "클래스 점수를 입력 픽셀로 미분한 기울기의 크기를 그린 지도", "50-2",
          ("돌출도", "살리언시", "세일리언시", "돌출 맵")),
-    Term("디코더", "decoder", "앞 토큰만 보며(인과 마스크) 출력을 한 토큰씩 만드는 트랜스포머 부분", "03-1"),
+    Term("디코더", "decoder", "앞 토큰만 보며(인과적 마스크) 출력을 한 토큰씩 만드는 트랜스포머 부분", "03-1"),
     Term("레이블", "label", "입력에 붙은 정답 클래스 이름(또는 번호)", "02-2", ("라벨",)),
     Term("로짓", "logit", "소프트맥스에 들어가기 전의 점수", "02-1"),
     Term("로짓 렌즈", "logit lens", "중간 층의 은닉 상태에 언어 모델 헤드를 대어 그 층의 다음 토큰 예측을 읽는 기법", "03-2",
@@ -207,10 +208,17 @@ def preferred_for(variant: str) -> str:
     raise KeyError(f"{variant!r} is not an avoided variant; see hflab.glossary.TERMS")
 
 
+# Other words that begin with an avoided variant: "머리말" (a file's header) is not "머리" (a head).
+NOT_VARIANTS = ("머리말",)
+
+
 def _variant_pattern(variant: str) -> re.Pattern:
     # Korean attaches particles at the end of a word, so only the start needs a boundary:
-    # not right after a Hangul syllable ("크로스" does not hold "로스").
-    return re.compile(r"(?<![가-힣])" + re.escape(variant))
+    # not right after a Hangul syllable ("크로스" does not hold "로스"). The end is open, except
+    # where the variant goes on into one of NOT_VARIANTS.
+    longer = [re.escape(word[len(variant):]) for word in NOT_VARIANTS if word.startswith(variant) and word != variant]
+    not_longer = f"(?!{'|'.join(longer)})" if longer else ""
+    return re.compile(r"(?<![가-힣])" + re.escape(variant) + not_longer)
 
 
 _PATTERNS = [(variant, term.korean, _variant_pattern(variant)) for term in TERMS for variant in term.avoid]

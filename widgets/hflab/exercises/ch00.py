@@ -129,7 +129,7 @@ def _gpt2_reference(config) -> int:
     title="스탠드인의 크기를 손으로 계산하기",
     question=(
         "스탠드인은 구조는 같고 크기만 작다고 했습니다. 크기를 설정에서 **손으로** 계산해 봅시다. GPT-2 설정 `config`"
-        "(`vocab_size`, `n_positions`, `n_embd` = d, `n_layer`)를 받아 GPT-2 본체(`GPT2Model`)의 파라미터 수를 돌려주는 "
+        "(`vocab_size`, `n_positions`, `n_embd` = d, `n_layer`)를 받아 GPT-2 백본(`GPT2Model`)의 파라미터 수를 돌려주는 "
         "함수 `gpt2_parameter_count(config)`를 만드세요. 층 하나에는 LayerNorm 2개(각각 가중치와 편향 d개씩), "
         "q·k·v를 한 번에 만드는 d → 3d 선형 층, 출력 투영 d → d, MLP d → 4d → d가 있고 선형 층마다 편향이 있습니다. "
         "층들 뒤에 마지막 LayerNorm이 하나 더 있고, 앞에는 단어 임베딩과 위치 임베딩 표가 있습니다. "
@@ -193,7 +193,7 @@ def _check_gpt2_count(answer) -> None:
     title="예측: 스탠드인의 레이블 수",
     question=(
         "예측해 보세요. `google/vit-base-patch16-224`의 스탠드인은 층 2개, 32차원짜리 작은 무작위 모델입니다. "
-        "이 스탠드인의 분류 머리는 레이블을 몇 개 가질까요? 숫자 하나를 `answer`에 넣고, 아래 셀을 실행해 확인하세요."
+        "이 스탠드인의 분류 헤드는 레이블을 몇 개 가질까요? 숫자 하나를 `answer`에 넣고, 아래 셀을 실행해 확인하세요."
     ),
     hint="스탠드인에서 작아지는 것은 층 수와 폭이에요. 바깥에서 보이는 약속(입력 크기, 레이블 이름)은 어떨까요?",
     solution="answer = 1000",

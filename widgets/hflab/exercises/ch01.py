@@ -387,7 +387,7 @@ _SENTENCE = "Transformers keeps things simple."
         f"예측해 보세요. MiniLM 토크나이저에 {_SENTENCE!r}를 넣으면 `input_ids`의 길이는 몇일까요? "
         "단어는 넷, 마침표가 하나입니다. 숫자 하나를 `answer`에 넣고 아래 셀을 실행해 확인하세요."
     ),
-    hint="토크나이저가 앞뒤에 무언가를 붙였죠(3절). 단어장에 있는 단어는 한 토큰, 없는 단어는 ## 조각 여러 개가 됩니다.",
+    hint="토크나이저가 앞뒤에 무언가를 붙였죠(3절). 어휘에 있는 단어는 한 토큰, 없는 단어는 ## 조각 여러 개가 됩니다.",
     solution="answer = 7",
     wrong=["answer = 5", "answer = 8"],
 )

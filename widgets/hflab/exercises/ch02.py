@@ -158,17 +158,17 @@ def _schedule_reference(n_examples: int, batch_size: int, epochs: int, devices: 
 
 @register(
     "02.3",
-    title="학습 걸음 수와 워밍업 계산하기",
+    title="학습 스텝 수와 워밍업 계산하기",
     question=(
-        "학습을 돌리기 전에 걸음 수를 계산할 수 있어야 합니다. 예제 수 `n_examples`, 장치당 배치 크기 `batch_size`, "
-        "에폭 수 `epochs`, 장치(GPU) 수 `devices`, `TrainingArguments`의 `warmup_steps` 값 `warmup`을 받아 "
-        "(전체 옵티마이저 걸음 수, 워밍업 걸음 수)를 정수 튜플로 돌려주는 함수 `schedule(n_examples, batch_size, epochs, "
-        "devices, warmup)`를 만드세요. 마지막 배치는 모자라도 한 걸음이고, 장치마다 배치 하나씩을 동시에 처리해 한 걸음을 "
-        "갑니다. `warmup`이 1보다 작으면 전체 걸음 수에 대한 **비율**이고(걸음 수는 올림), 1 이상이면 걸음 수 그대로입니다. "
+        "학습을 돌리기 전에 스텝 수를 계산할 수 있어야 합니다. 예제 수 `n_examples`, 장치당 배치 크기 `batch_size`, "
+        "에포크 수 `epochs`, 장치(GPU) 수 `devices`, `TrainingArguments`의 `warmup_steps` 값 `warmup`을 받아 "
+        "(전체 옵티마이저 스텝 수, 워밍업 스텝 수)를 정수 튜플로 돌려주는 함수 `schedule(n_examples, batch_size, epochs, "
+        "devices, warmup)`를 만드세요. 마지막 배치는 모자라도 한 스텝이고, 장치마다 배치 하나씩을 동시에 처리해 한 스텝을 "
+        "밟습니다. `warmup`이 1보다 작으면 전체 스텝 수에 대한 **비율**이고(스텝 수는 올림), 1 이상이면 스텝 수 그대로입니다. "
         "함수를 `answer`에 넣으세요."
     ),
     hint=(
-        "4절의 표(320문장, 배치 8 → 40걸음)와 6절의 '장치당' 배치 크기를 떠올리세요. 나누어떨어지지 않을 때와 "
+        "4절의 표(320문장, 배치 8 → 40스텝)와 6절의 '장치당' 배치 크기를 떠올리세요. 나누어떨어지지 않을 때와 "
         "비율에 소수점이 생길 때 어느 쪽으로 반올림할지가 함정이에요."
     ),
     solution='''
@@ -221,7 +221,7 @@ def _check_schedule(answer) -> None:
         "eval_pred.predictions는 로짓([n, 레이블 수] 배열), eval_pred.label_ids는 정답([n])입니다. "
         "레이블마다 F1 = 2·정밀도·재현율 / (정밀도 + 재현율)을 구해 평균한 값을 `{'f1': float}`로 돌려주세요. "
         "(정밀도나 재현율의 분모가 0이면 그 값은 0으로 칩니다.) 함수를 `answer`에 넣으세요. "
-        "5절의 `hflab.train.compute_metrics`가 같은 값을 scikit-learn으로 계산하니 비교해 볼 수 있어요."
+        "5절의 `hflab.train.compute_metrics`가 같은 값을 scikit-learn으로 계산하니 비교해 볼 수 있습니다."
     ),
     hint=(
         "레이블 c마다 '예측도 c, 정답도 c'(맞힌 것), '예측만 c', '정답만 c'를 세어 보세요. macro는 레이블을 똑같이 "
@@ -364,16 +364,16 @@ def _check_trainable_share(answer) -> None:
 @register(
     "02.8",
     kind="predict",
-    title="예측: 학습 걸음 수",
+    title="예측: 학습 스텝 수",
     question=(
-        "예측해 보세요. 학습 데이터 앞 320문장을 장치당 배치 8로 1에폭 학습하면 `Trainer`는 몇 걸음을 갈까요? "
+        "예측해 보세요. 학습 데이터 앞 320문장을 장치당 배치 8로 1에포크 학습하면 `Trainer`는 몇 스텝을 밟을까요? "
         "숫자 하나를 `answer`에 넣으세요."
     ),
-    hint="한 걸음에 배치 하나를 처리해요. 장치는 하나(CPU)입니다.",
+    hint="한 스텝에 배치 하나를 처리해요. 장치는 하나(CPU)입니다.",
     solution="answer = 40",
     wrong=["answer = 320", "answer = 8"],
 )
 def _check_step_count(answer) -> None:
     assert isinstance(answer, (int, np.integer)) and not isinstance(answer, bool), "answer는 정수 하나여야 해요."
     steps, _ = _schedule_reference(320, 8, 1, 1, 0.0)
-    assert answer == steps, f"{answer}걸음이 아니에요. 320문장을 8개씩 묶으면 배치가 몇 개일까요?"
+    assert answer == steps, f"{answer}스텝이 아니에요. 320문장을 8개씩 묶으면 배치가 몇 개일까요?"

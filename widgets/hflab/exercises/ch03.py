@@ -235,7 +235,7 @@ def _check_logit_lens(answer) -> None:
     got = got.long()
     if not torch.equal(got, want):
         if torch.equal(got, all_normed):
-            raise AssertionError("마지막 원소까지 norm을 한 번 더 적용했어요. transformers가 돌려준 마지막 히든 스테이트는 "
+            raise AssertionError("마지막 원소까지 norm을 한 번 더 적용했어요. transformers가 돌려준 마지막 은닉 상태는 "
                                  "이미 정규화된 상태라 lm_head만 적용해야 해요.")
         if torch.equal(got, no_norm):
             raise AssertionError("중간 층에서 마지막 정규화 층(norm)을 건너뛰었어요. 중간 층 상태는 norm을 거친 뒤 lm_head에 넣어야 해요.")

@@ -109,7 +109,7 @@ def _check_read_tensor(answer) -> None:
         "MiniLM의 본업인 문장 벡터를 NumPy로 만들어 봅시다. 마지막 층 상태 `last_hidden_state`(`[batch, tokens, hidden]`)와 "
         "`attention_mask`(`[batch, tokens]`, 1 = 진짜 토큰, 0 = 패딩)를 받아, 진짜 토큰들만 평균 낸 뒤 길이가 1이 되게 "
         "나눈 `[batch, hidden]` 배열을 돌려주는 함수 `sentence_embedding(last_hidden_state, attention_mask)`를 만드세요. "
-        "4-3절의 NumPy 모델 출력에 붙이면 PyTorch 없이 문장 유사도를 잴 수 있어요. 함수를 `answer`에 넣으세요."
+        "4-3절의 NumPy 모델 출력에 붙이면 PyTorch 없이 문장 유사도를 잴 수 있습니다. 함수를 `answer`에 넣으세요."
     ),
     hint=(
         "패딩 위치의 벡터는 값이 있어도 평균에 들어가면 안 돼요. 마스크의 모양을 [batch, tokens, 1]로 바꾸면 곱하기가 "

@@ -342,7 +342,7 @@ with torch.no_grad():
 answer = int((attention > 0).sum())
 """,
     wrong=["answer = 10\n", "answer = 25\n"],
-    title="인과 마스크의 칸 수",
+    title="인과적 마스크의 칸 수",
     kind="predict",
     why="i번째 토큰은 자기까지 i개를 봅니다: 1 + 2 + 3 + 4 + 5 = 15칸, 아래 삼각형(대각선 포함)입니다.",
 )
@@ -365,7 +365,7 @@ def _check_causal_cells(answer):
     "토큰 수 `n_new`를 받아, 프롬프트 뒤에 토큰 `n_new`개를 붙인 `[1, 길이 + n_new]` 텐서를 돌려주는 함수 "
     "`answer(model, input_ids, n_new)`를 만드세요. `model.generate(input_ids, max_new_tokens=n_new, do_sample=False)`와 "
     "같은 결과여야 합니다(generate는 쓰지 마세요; 채점은 작은 무작위 GPT-2로 둘을 비교합니다).",
-    "모델의 로짓은 `[1, 길이, vocab]`입니다. 다음 토큰을 정하는 것은 어느 위치의 로짓일까요? 고른 토큰은 다음 걸음의 "
+    "모델의 로짓은 `[1, 길이, vocab]`입니다. 다음 토큰을 정하는 것은 어느 위치의 로짓일까요? 고른 토큰은 다음 스텝의 "
     "입력이 되어야 합니다.",
     """
 import torch
