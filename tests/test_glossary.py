@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
 from hflab import glossary
 from hflab.glossary import TERMS, avoided_in, learner_text, notebook_findings, render_markdown
 
@@ -85,6 +84,23 @@ def test_learner_text_is_markdown_and_what_code_cells_show_in_korean():
     assert learner_text({"cell_type": "markdown", "source": ["히든 ", "스테이트"]}) == "히든 스테이트"
 
 
+def test_speech_level_reads_code_comments_but_not_example_sentences(tmp_path):
+    code = "# 로컬에서는 아무 일도 하지 않아요.\nreview = '이 영화 정말 재미있었어요.'  # 예문은 해요체여도 됩니다.\n"
+    assert learner_text({"cell_type": "code", "source": code}, strings=False).count("#") == 2
+    nb = {"cells": [{"cell_type": "code", "source": code, "metadata": {}, "outputs": [], "execution_count": None}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    assert glossary.speech_level_findings(path) == [(0, "아요.")]
+
+
+def test_the_install_cell_every_notebook_starts_with_keeps_the_speech_level():
+    from hflab.notebook_tools import COLAB_INSTALL
+
+    cell = {"cell_type": "code", "source": COLAB_INSTALL}
+    assert glossary.SPEECH_LEVEL_AVOID.findall(learner_text(cell, strings=False)) == []
+
+
 def test_report_names_each_variant_with_its_cell(tmp_path, capsys):
     nb = {"cells": [{"cell_type": "markdown", "source": "# 제목", "metadata": {}},
                     {"cell_type": "code", "source": "x = 1  # 히든 스테이트", "metadata": {},
@@ -101,25 +117,13 @@ def test_report_names_each_variant_with_its_cell(tmp_path, capsys):
     assert glossary.main(["--report", str(tmp_path / "missing")]) == 2
 
 
-@pytest.mark.xfail(strict=False, reason="issue #14: the chapter engineers are applying the glossary to "
-                   "the existing notebooks; make this strict once `python -m hflab.glossary --report "
-                   "notebooks/` finds nothing")
 def test_no_notebook_uses_an_avoided_variant():
     found = {p.relative_to(NOTEBOOKS).as_posix(): notebook_findings(p) for p in COURSE}
     found = {name: hits for name, hits in found.items() if hits}
     assert not found, "avoided variants (cell, variant, use instead): " + json.dumps(found, ensure_ascii=False)
 
 
-@pytest.mark.xfail(strict=False, reason="issue #14: the prose is being moved to 합니다체 chapter by chapter; "
-                   "make this strict with the check above")
 def test_notebook_prose_keeps_one_speech_level():
     found = {p.relative_to(NOTEBOOKS).as_posix(): glossary.speech_level_findings(p) for p in COURSE}
     found = {name: hits for name, hits in found.items() if hits}
     assert not found, "해요체 statements (cell, ending): " + json.dumps(found, ensure_ascii=False)
-
-
-def test_the_korean_tokenization_lesson_already_follows_the_glossary():
-    # Written after the glossary, so it is held to it now (the others follow chapter by chapter).
-    lesson = NOTEBOOKS / "01_philosophy" / "01-3_korean_tokenization.ipynb"
-    assert notebook_findings(lesson) == []
-    assert glossary.speech_level_findings(lesson) == []

@@ -246,8 +246,12 @@ def sort_key(korean: str) -> tuple:
     return (bool(re.match(r"[가-힣]", korean)), unicodedata.normalize("NFC", korean).lower())
 
 
-def learner_text(cell: dict) -> str:
-    """What a learner reads in a cell: all of a markdown cell; in code, comments and Korean strings."""
+def learner_text(cell: dict, strings: bool = True) -> str:
+    """What a learner reads in a cell: all of a markdown cell; in code, comments and Korean strings.
+
+    With `strings=False` a code cell gives its comments only: the prose of a code cell, as opposed
+    to the example sentences its strings often hold ("정말 재미있었어요." is data, not narration).
+    """
     source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
     if cell["cell_type"] == "markdown":
         return source
@@ -255,12 +259,11 @@ def learner_text(cell: dict) -> str:
         return ""
     # IPython magics and shell lines are not Python; blank them so tokenize reads the rest.
     python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    korean_string_types = (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)) if strings else ()
     pieces = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(python).readline):
-            if tok.type == tokenize.COMMENT or (tok.type == tokenize.STRING and re.search(r"[가-힣]", tok.string)):
-                pieces.append(tok.string)
-            elif tok.type == getattr(tokenize, "FSTRING_MIDDLE", -1) and re.search(r"[가-힣]", tok.string):
+            if tok.type == tokenize.COMMENT or (tok.type in korean_string_types and re.search(r"[가-힣]", tok.string)):
                 pieces.append(tok.string)
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pieces = re.findall(r"#.*", source)  # a cell that is not valid Python: comments only
@@ -276,11 +279,11 @@ def notebook_findings(path: Path) -> list[tuple[int, str, str]]:
 
 
 def speech_level_findings(path: Path) -> list[tuple[int, str]]:
-    """(cell index, sentence ending) for each 해요체 statement in a notebook's markdown."""
+    """(cell index, sentence ending) for each 해요체 statement in a notebook's markdown and code comments."""
     cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
     return [(index, match.group(0))
-            for index, cell in enumerate(cells) if cell["cell_type"] == "markdown"
-            for match in SPEECH_LEVEL_AVOID.finditer(learner_text(cell))
+            for index, cell in enumerate(cells)
+            for match in SPEECH_LEVEL_AVOID.finditer(learner_text(cell, strings=False))
             if not match.group(0).startswith(_KEPT_POLITE_ENDINGS)]
 
 

@@ -46,7 +46,7 @@ def _owner_and_name(url: str) -> str:
     return match["repo"]
 
 COLAB_INSTALL = """\
-# Colab에서만 실행됩니다: 강좌 저장소를 받아 hflab을 설치합니다. (로컬에서는 아무 일도 하지 않아요.)
+# Colab에서만 실행됩니다: 강좌 저장소를 받아 hflab을 설치합니다. (로컬에서는 아무 일도 하지 않습니다.)
 import sys
 if "google.colab" in sys.modules:
     !git clone --depth 1 https://github.com/{repo} /content/hflab
