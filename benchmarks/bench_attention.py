@@ -108,13 +108,30 @@ def bench_2048(m) -> None:
           f"checked {tr.checked}; {tr.approximation() or 'every weight kept'}   ({_load()})")
 
 
-def bench_8192(m) -> None:
+def _cached_trace(cache: str | None, run):
+    """(trace, seconds, peak bytes, load when traced): from `cache` (a pickle) when it exists, else traced
+    now (and written there), so the view figures can be re-measured without a new multi-minute trace."""
+    import pickle
+
+    if cache and os.path.exists(cache):
+        with open(cache, "rb") as f:
+            return pickle.load(f)
+    tr, took, peak = run()
+    got = (tr, took, peak, _load())
+    if cache:
+        with open(cache, "wb") as f:
+            pickle.dump(got, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return got
+
+
+def bench_8192(m, cache: str | None = None) -> None:
     n = min(8192, m.model.config.max_position_embeddings)
     ids = _ids(m.tokenizer, n)
     inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
     print(f"\n== smollm2, {ids.shape[1]} tokens (its context) — {_load()}")
-    tr, trace_s, trace_mem = measured(lambda: hflab.trace(m, inputs))
-    print(f"hflab.trace: {trace_s:.1f} s, peak {_gb(trace_mem)} above the model; stored {tr.attentions!r}")
+    tr, trace_s, trace_mem, trace_load = _cached_trace(cache, lambda: measured(lambda: hflab.trace(m, inputs)))
+    print(f"hflab.trace: {trace_s:.1f} s, peak {_gb(trace_mem)} above the model; stored {tr.attentions!r}"
+          f"   ({trace_load}{', read back from ' + cache if cache else ''})")
     print(f"  the view says: {tr.approximation()}")
     view, view_s, view_mem = measured(lambda: hflab.AttentionView(tr))
     print(f"AttentionView build: {view_s:.1f} s (+{_gb(view_mem)})")
@@ -187,6 +204,8 @@ def bench_small(bertviz_512: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=["2048", "8192", "small"], help="run one part")
+    parser.add_argument("--trace-cache", metavar="PICKLE", help="8192: read the trace (and its time/peak) "
+                        "from this pickle, or trace and write it there")
     parser.add_argument("--bertviz-512", action="store_true", help="also bertviz at 512 tokens (~1 GB, ~20 s)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}; {_load()}")
@@ -198,7 +217,7 @@ def main() -> None:
         if args.only in (None, "2048"):
             bench_2048(m)
         if args.only in (None, "8192"):
-            bench_8192(m)
+            bench_8192(m, args.trace_cache)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import re
 import hflab
 import numpy as np
 import pytest
-from hflab.views.attention_data import dequantize, head_matrix
+from hflab.views.attention_data import dequantize, head_matrix, quantize, thumbnails
 from hflab.views.attention_export import page_data
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -229,5 +229,22 @@ def test_long_input_store_keeps_top_keys_and_says_so(monkeypatch):
     assert view.stats["decoder"]["entropy"][1][1] == pytest.approx(
         float(-(np.where(kept > 0, kept * np.log(np.where(kept > 0, kept, 1)), 0)).sum(-1).mean()), abs=5e-3)
     assert hflab.HiddenStateView(tr).lens is not None
+    # the mean of heads keeps the 8 largest of the exact mean (taken from the full weights), and its rest
+    dense_mean = full.attentions[1].mean(0)  # [q, k]
+    top8_mean = np.sort(dense_mean, axis=-1)[:, -8:]
     mean = head_matrix(att, 1, -1)
-    np.testing.assert_allclose(mean, sum(att.head(1, h) for h in range(att.shape[1])) / att.shape[1], atol=1e-6)
+    np.testing.assert_allclose(np.sort(mean, axis=-1)[:, -8:], top8_mean, atol=1e-3)
+    np.testing.assert_allclose(att.mean_rest[1, 0], 1 - top8_mean.sum(-1), atol=1e-5)
+    kept_mask = mean > 0
+    np.testing.assert_allclose(mean[kept_mask], dense_mean[kept_mask], atol=1e-3)  # kept entries are the dense mean's
+    assert np.all(dense_mean.sum(-1) - mean.sum(-1) <= att.mean_rest[1, 0] + 1e-3)  # what is missing is the stated rest
+    # the widget's answers are the same bytes as quantizing the dense picture, without building it
+    for h in (-1, 0, 1):
+        header, data = view.answer({"type": "head", "layer": 1, "head": h})
+        assert data == quantize(head_matrix(att, 1, h))[0]
+    # the all-heads grid is exact: block means of the full weights
+    header, data = view.answer({"type": "thumbs"})
+    exact_thumbs, _, _ = thumbnails(full.attentions)
+    np.testing.assert_allclose(np.frombuffer(data, np.uint8).astype(int), np.frombuffer(exact_thumbs, np.uint8).astype(int),
+                               atol=1)
+    assert "exact" in view.meta["approximation"]

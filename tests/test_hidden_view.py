@@ -103,3 +103,19 @@ def test_request_handler(smollm2_trace):
     np.testing.assert_allclose(got, view.token_cos(2), atol=1 / 127)
     view._on_request(view, {"type": "nope", "id": 2}, [])
     assert sent[-1][0]["type"] == "error"
+
+
+def test_long_input_token_cosine_is_exact_block_means():
+    """Past TOKEN_COS_MAX tokens the token-cosine panel gets block means: the same numbers a learner
+    would get by averaging the full [N, N] matrix over blocks, and the widget says so."""
+    from hflab.views import hidden_data
+
+    rng = np.random.default_rng(0)
+    hs = rng.standard_normal((3, 40, 16)).astype(np.float32)
+    blocks, size = hidden_data.token_cosine_blocks(hs, 1, size=10)
+    assert size == 4 and blocks.shape == (10, 10)
+    full = hidden_data.token_cosine(hs, 1)
+    np.testing.assert_allclose(blocks, full.reshape(10, 4, 10, 4).mean(axis=(1, 3)), atol=1e-6)
+    uneven, size = hidden_data.token_cosine_blocks(hs[:, :38], 1, size=10)  # last block shorter
+    assert size == 4 and uneven.shape == (10, 10)
+    np.testing.assert_allclose(uneven[-1, -1], full[36:38, 36:38].mean(), atol=1e-6)

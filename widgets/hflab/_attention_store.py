@@ -20,6 +20,22 @@ import torch
 FLOAT16_ABOVE_BYTES = 1 << 28  # 256 MB of float32 weights: above this, keep float16
 TOPK_ABOVE_BYTES = 5 << 29  # 2.5 GB of float16 weights: above this, keep per-row top-k
 TOPK_KEYS = 64  # keys kept per query row in top-k form
+THUMB_SIZE = 32  # the all-heads grid shows each head as at most this many x this many block means
+
+
+def block_means(weights: torch.Tensor, tq: int, tk: int) -> torch.Tensor:
+    """[H, q, k] -> [H, tq, tk] means over blocks (block edges as numpy's linspace(0, n, t+1) sets them)."""
+    _, nq, nk = weights.shape
+    if nq % tq == 0 and nk % tk == 0:  # the common case (8192 tokens): one reshape, no copies
+        return weights.reshape(-1, tq, nq // tq, tk, nk // tk).mean(dim=(2, 4))
+    rq = torch.from_numpy(np.linspace(0, nq, tq + 1).astype(np.int64)[:-1])
+    rk = torch.from_numpy(np.linspace(0, nk, tk + 1).astype(np.int64)[:-1])
+    q_bin = torch.bucketize(torch.arange(nq), rq, right=True) - 1
+    k_bin = torch.bucketize(torch.arange(nk), rk, right=True) - 1
+    sums = torch.zeros(weights.shape[0], nq, tk).index_add_(2, k_bin, weights.float())
+    sums = torch.zeros(weights.shape[0], tq, tk).index_add_(1, q_bin, sums)
+    counts = torch.bincount(q_bin, minlength=tq)[:, None] * torch.bincount(k_bin, minlength=tk)[None, :]
+    return sums / counts
 
 
 class TopKAttention:
@@ -38,32 +54,55 @@ class TopKAttention:
         self.values = np.zeros((layers, heads, nq, self.k), np.float16)
         self.indices = np.zeros((layers, heads, nq, self.k), np.int32)
         self.rest = np.zeros((layers, heads, nq), np.float32)
+        # the mean of each layer's heads, taken from the full weights and kept the same way (a mean
+        # of top-k rows would need a dense [q, k] sum per request: seconds at 8192 tokens)
+        self.mean_values = np.zeros((layers, 1, nq, self.k), np.float16)
+        self.mean_indices = np.zeros((layers, 1, nq, self.k), np.int32)
+        self.mean_rest = np.zeros((layers, 1, nq), np.float32)
+        # exact block means of every head (the overview grid), from the full weights as well
+        self.tq, self.tk = min(THUMB_SIZE, nq), min(THUMB_SIZE, nk)
+        self.pooled = np.zeros((layers, heads, self.tq, self.tk), np.float32)
 
     ndim = 4
     dtype = np.dtype(np.float16)
 
     @property
     def nbytes(self) -> int:
-        return self.values.nbytes + self.indices.nbytes + self.rest.nbytes
+        parts = (self.values, self.indices, self.rest, self.mean_values, self.mean_indices, self.mean_rest, self.pooled)
+        return sum(p.nbytes for p in parts)
 
     def put(self, layer: int, weights: torch.Tensor) -> None:
         """Keep one layer's weights [heads, queries, keys] (float tensor, rows summing to 1)."""
+        self._keep(weights, self.values, self.indices, self.rest, layer)
+        self._keep(weights.mean(0, keepdim=True), self.mean_values, self.mean_indices, self.mean_rest, layer)
+        self.pooled[layer] = block_means(weights, self.tq, self.tk).numpy()
+
+    def _keep(self, weights: torch.Tensor, values, indices, rest, layer: int) -> None:
         top = torch.topk(weights, self.k, dim=-1)  # values/indices [H, Q, k]
-        self.values[layer] = top.values.to(torch.float16).numpy()
-        self.indices[layer] = top.indices.to(torch.int32).numpy()
-        self.rest[layer] = (weights.sum(-1) - top.values.sum(-1)).clamp_min(0).numpy()
+        values[layer] = top.values.to(torch.float16).numpy()
+        indices[layer] = top.indices.to(torch.int32).numpy()
+        rest[layer] = (weights.sum(-1) - top.values.sum(-1)).clamp_min(0).numpy()
+
+    def rows(self, layer: int, head: int) -> tuple[np.ndarray, np.ndarray]:
+        """(values [Q, k] float16, key indices [Q, k]) of one head; head = -1: the layer's mean."""
+        if head == -1:
+            return self.mean_values[layer, 0], self.mean_indices[layer, 0]
+        return self.values[layer, head], self.indices[layer, head]
 
     def head(self, layer: int, head: int) -> np.ndarray:
-        """One head as dense float32 [queries, keys]: kept weights in place, left-out keys 0."""
+        """One head (-1: the layer's mean) as dense float32 [queries, keys]: kept weights in place, left-out keys 0."""
         _, _, nq, nk = self.shape
+        values, indices = self.rows(layer, head)
         out = np.zeros((nq, nk), np.float32)
-        np.put_along_axis(out, self.indices[layer, head], self.values[layer, head].astype(np.float32), axis=-1)
+        np.put_along_axis(out, indices, values.astype(np.float32), axis=-1)
         return out
 
     def describe(self) -> str:
-        return (f"긴 입력: 행마다 가장 큰 {self.k}개 가중치만 저장 (나머지 평균 {100 * float(self.rest.mean()):.1f}%는 "
-                f"그리지 않음) · long input: each query row keeps its {self.k} largest weights; the rest "
-                f"(on average {100 * float(self.rest.mean()):.1f}% of a row) is left out of the pictures.")
+        rest = 100 * float(self.rest.mean())
+        return (f"긴 입력: 행마다 가장 큰 {self.k}개 가중치만 저장 (나머지 평균 {rest:.1f}%는 그리지 않음; 헤드 평균도 "
+                f"정확한 평균의 상위 {self.k}개, 전체 격자는 정확한 블록 평균) · long input: each query row keeps its "
+                f"{self.k} largest weights; the rest (on average {rest:.1f}% of a row) is left out of the pictures. "
+                f"The mean of heads keeps the {self.k} largest of the exact mean; the all-heads grid is exact.")
 
     def __getitem__(self, index):
         if isinstance(index, tuple) and len(index) == 2 and all(isinstance(i, (int, np.integer)) for i in index):
@@ -114,13 +153,8 @@ def head(att, layer: int, head_index: int) -> np.ndarray:
 
 def layer_mean(att, layer: int) -> np.ndarray:
     """The mean of a layer's heads, float32 [queries, keys]."""
-    if isinstance(att, TopKAttention):  # one accumulator, not a dense matrix per head
-        heads, nq, nk = att.shape[1:]
-        total = np.zeros((nq, nk), np.float32)
-        rows = np.arange(nq)[:, None]
-        for h in range(heads):
-            total[rows, att.indices[layer, h]] += att.values[layer, h]  # keys within a row are distinct
-        return total / heads
+    if isinstance(att, TopKAttention):  # the top-k of the exact mean, kept at trace time
+        return att.head(layer, -1)
     return att[layer].astype(np.float32).mean(axis=0)
 
 

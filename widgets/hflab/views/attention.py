@@ -17,6 +17,7 @@ from pathlib import Path
 import anywidget
 import traitlets
 
+from .._trace_readings import ROLLOUT_MAX_TOKENS
 from ..tracing import require_trace
 from . import attention_export
 from .attention_data import MEAN_HEAD, head_statistics
@@ -24,6 +25,15 @@ from .attention_protocol import AttentionAnswers
 
 STATIC = attention_export.STATIC
 VIEWS = ("head", "matrix", "grid", "rollout")
+
+
+def _no_rollout(tr) -> str:
+    """Why the rollout tab is off for this trace ('' when it is offered)."""
+    n = max(tr.attention(k).shape[-1] for k in tr.kinds if k != "cross")
+    if n <= ROLLOUT_MAX_TOKENS:
+        return ""
+    return (f"롤아웃은 {ROLLOUT_MAX_TOKENS}토큰까지만 제공 · rollout is offered up to {ROLLOUT_MAX_TOKENS} tokens "
+            f"(this trace has {n}: each layer would be an {n}^3 matrix product, minutes per layer).")
 
 
 class AttentionView(anywidget.AnyWidget):
@@ -73,7 +83,7 @@ class AttentionView(anywidget.AnyWidget):
                     f"(heads {group}·g … {group}·g+{group - 1} use KV head g)")
         approx = " ".join(dict.fromkeys(n for n in (tr.approximation(k) for k in tr.kinds) if n))
         return {"model": str(tr.model_name), "kind": tr.kind, "kinds": tr.kinds, "sizes": sizes,
-                "kv_heads": tr.num_kv_heads, "note": note, "approximation": approx,
+                "kv_heads": tr.num_kv_heads, "note": note, "approximation": approx, "no_rollout": _no_rollout(tr),
                 "generated": tr.generated_text or ""}
 
     def _tokens(self) -> dict:

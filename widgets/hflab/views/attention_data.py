@@ -21,13 +21,39 @@ STATS_MAX_ROWS = 512  # longer inputs: statistics averaged over this many evenly
 
 def head_matrix(att, layer: int, head_index: int) -> np.ndarray:
     """One head's weights [queries, keys] as float32 (head = -1: mean over the layer's heads)."""
-    if not 0 <= layer < att.shape[0]:
-        raise IndexError(f"layer {layer} out of range 0..{att.shape[0] - 1}")
+    head_matrix_bounds(att, layer, head_index)
     if head_index == MEAN_HEAD:
         return layer_mean(att, layer)
-    if not 0 <= head_index < att.shape[1]:
-        raise IndexError(f"head {head_index} out of range 0..{att.shape[1] - 1}")
     return head(att, layer, head_index)
+
+
+def head_bytes(att, layer: int, head_index: int) -> tuple[bytes, float, tuple[int, int]]:
+    """One head (or the layer mean) quantized like `quantize(head_matrix(...))`: (bytes, scale, shape).
+
+    A top-k store is quantized from its kept weights without building a float32 [q, k] matrix
+    (at 8192 tokens that matrix alone is 268 MB and quantizing it takes most of a second).
+    """
+    if not isinstance(att, TopKAttention):
+        matrix = head_matrix(att, layer, head_index)
+        return (*quantize(matrix), matrix.shape)
+    head_matrix_bounds(att, layer, head_index)
+    values, indices = att.rows(layer, head_index)  # [q, k] each; keys within a row are distinct
+    values = values.astype(np.float32)
+    scale = float(values.max()) if values.size else 0.0
+    out = np.zeros(att.shape[2:], np.uint8)
+    if scale > 0:  # the same float32 steps as `quantize`, on the kept entries only
+        values *= 255.0 / scale
+        values += 0.5
+        np.put_along_axis(out, indices, values.astype(np.uint8), axis=-1)
+    return out.tobytes(), scale, att.shape[2:]
+
+
+def head_matrix_bounds(att, layer: int, head_index: int) -> None:
+    """IndexError naming the valid range when `layer` or `head_index` (-1 = mean) is outside it."""
+    if not 0 <= layer < att.shape[0]:
+        raise IndexError(f"layer {layer} out of range 0..{att.shape[0] - 1}")
+    if head_index != MEAN_HEAD and not 0 <= head_index < att.shape[1]:
+        raise IndexError(f"head {head_index} out of range 0..{att.shape[1] - 1}")
 
 
 def quantize(matrix: np.ndarray) -> tuple[bytes, float]:
@@ -68,8 +94,8 @@ def thumbnails(att: np.ndarray, size: int = 32) -> tuple[bytes, int, int]:
     out = np.zeros((layers, heads, tq, tk), dtype=np.uint8)
     for layer in range(layers):
         for h in range(heads):
-            if isinstance(att, TopKAttention):
-                pooled = _pool_topk(att, layer, h, tq, tk)
+            if isinstance(att, TopKAttention):  # block means of the full weights, taken at trace time
+                pooled = att.pooled[layer, h][:tq, :tk] if (att.tq, att.tk) == (tq, tk) else _pool_topk(att, layer, h, tq, tk)
             else:
                 pooled = _pool(att[layer, h].astype(np.float32), tq, tk)  # [tq, tk]
             top = pooled.max()
@@ -81,10 +107,9 @@ def thumbnails(att: np.ndarray, size: int = 32) -> tuple[bytes, int, int]:
 def _pool_topk(att: TopKAttention, layer: int, h: int, tq: int, tk: int) -> np.ndarray:
     """Block means of one top-k head without building the dense matrix: [tq, tk]."""
     nq, nk = att.shape[2:]
-    rows = np.repeat(np.arange(nq) * tq // nq, att.k)  # block of each kept weight's query
+    rows = np.repeat(np.arange(nq, dtype=np.int64) * tq // nq, att.k)  # block of each kept weight's query
     cols = (att.indices[layer, h].ravel().astype(np.int64) * tk) // nk
-    sums = np.zeros(tq * tk, np.float64)
-    np.add.at(sums, rows * tk + cols, att.values[layer, h].ravel().astype(np.float64))
+    sums = np.bincount(rows * tk + cols, weights=att.values[layer, h].ravel(), minlength=tq * tk)
     counts = np.outer(np.bincount(np.arange(nq) * tq // nq, minlength=tq), np.bincount(np.arange(nk) * tk // nk, minlength=tk))
     return sums.reshape(tq, tk) / counts
 
@@ -121,4 +146,4 @@ def head_statistics(att: np.ndarray, special_keys: np.ndarray | None) -> dict:
     return {"entropy": r3(ent), "distance": r3(far), "special": r3(spec), "rows": int(len(rows)), "of_rows": int(nq)}
 
 
-__all__ = ["MEAN_HEAD", "Rollout", "head_matrix", "quantize", "dequantize", "thumbnails", "head_statistics"]
+__all__ = ["MEAN_HEAD", "Rollout", "head_matrix", "head_bytes", "quantize", "dequantize", "thumbnails", "head_statistics"]

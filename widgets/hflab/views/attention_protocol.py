@@ -13,7 +13,7 @@ with `AttentionAnswers.answer`; `save_html` stores the answers to a chosen set o
 
 from __future__ import annotations
 
-from .attention_data import MEAN_HEAD, head_matrix, quantize, thumbnails
+from .attention_data import MEAN_HEAD, head_bytes, quantize, thumbnails
 
 REQUEST_FIELDS = {"head": ("kind", "layer", "head"), "thumbs": ("kind",), "rollout": ("kind", "layer")}
 
@@ -47,10 +47,9 @@ class AttentionAnswers:
         raise ValueError(f"unknown request {what!r}; expected one of {sorted(REQUEST_FIELDS)}")
 
     def head(self, kind: str, layer: int, head: int) -> tuple[dict, bytes]:
-        matrix = head_matrix(self.trace.attention(kind), layer, head)  # [q, k]
-        data, scale = quantize(matrix)
+        data, scale, shape = head_bytes(self.trace.attention(kind), layer, head)  # [q, k] uint8
         return {"type": "head", "kind": kind, "layer": layer, "head": head, "scale": scale,
-                "shape": list(matrix.shape)}, data
+                "shape": list(shape)}, data
 
     def thumbs(self, kind: str) -> tuple[dict, bytes]:
         if kind not in self._thumbs:

@@ -18,13 +18,22 @@ import numpy as np
 import traitlets
 
 from ..tracing import require_trace
-from .hidden_data import layer_cosine, lens_subset, norms, pca_paths, token_cosine
+from .hidden_data import TOKEN_COS_MAX, layer_cosine, lens_subset, norms, pca_paths, token_cosine, token_cosine_blocks
 
 STATIC = Path(__file__).parent / "static"
 
 
 def _f32(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype=np.float32).tobytes()
+
+
+def _blocks_note(n: int) -> str:
+    """What the token-cosine panel shows for a long input ('' when it shows every pair)."""
+    block = -(-n // TOKEN_COS_MAX)
+    if block == 1:
+        return ""
+    return (f"긴 입력: 토큰 유사도는 {block}토큰씩 묶은 블록의 평균 (정확한 평균) · long input: token cosine is "
+            f"shown as exact means over blocks of {block} consecutive tokens ({n} tokens).")
 
 
 class HiddenStateView(anywidget.AnyWidget):
@@ -66,7 +75,8 @@ class HiddenStateView(anywidget.AnyWidget):
             self.lens = lens_subset(trace.lens, positions, top_k)
         n_layers, n = self.hidden.shape[:2]
         meta = {"model": str(trace.model_name), "kind": trace.kind, "side": side, "layers": int(n_layers),
-                "tokens": int(n), "pca_ratio": [round(float(r), 4) for r in ratio], "lens_note": self.lens_note}
+                "tokens": int(n), "pca_ratio": [round(float(r), 4) for r in ratio], "lens_note": self.lens_note,
+                "token_cos_note": _blocks_note(n)}
         super().__init__(meta=meta, tokens=[str(t) for t in labels], norms_bytes=_f32(self.norms),
                          layer_cos_bytes=_f32(self.layer_cos), paths_bytes=_f32(self.paths),
                          lens_data=self.lens or {}, **kwargs)
@@ -77,10 +87,19 @@ class HiddenStateView(anywidget.AnyWidget):
         return token_cosine(self.hidden, layer)
 
     def token_cos_bytes(self, layer: int) -> tuple[dict, bytes]:
-        """One layer's token-token cosine as uint8 (byte = (cos + 1) / 2 * 255), for the browser."""
-        cos = self.token_cos(layer)
-        data = np.rint((np.clip(cos, -1, 1) + 1) * 127.5).astype(np.uint8).tobytes()
-        return {"type": "token_cos", "layer": layer, "shape": list(cos.shape)}, data
+        """One layer's token-token cosine as uint8 (byte = (cos + 1) / 2 * 255), for the browser.
+
+        Past TOKEN_COS_MAX tokens it is the exact mean over blocks of `header["block"]` tokens.
+        """
+        if not 0 <= layer < self.hidden.shape[0]:
+            raise IndexError(f"layer {layer} out of range 0..{self.hidden.shape[0] - 1}")
+        cos, block = token_cosine_blocks(self.hidden, layer)
+        np.clip(cos, -1, 1, out=cos)  # in place: at 2048 a side each pass is 16 MB
+        cos += 1
+        cos *= 127.5
+        data = np.rint(cos, out=cos).astype(np.uint8).tobytes()
+        return {"type": "token_cos", "layer": layer, "shape": list(cos.shape), "block": block,
+                "tokens": int(self.hidden.shape[1])}, data
 
     def _on_request(self, _widget, msg, _buffers):
         try:

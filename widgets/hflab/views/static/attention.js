@@ -297,7 +297,7 @@ function build(model, wrap) {
   const meta = model.get("meta") || {};
   const title = h("div", { class: "hflab-title" }, `${meta.model || "model"} · ${meta.kind || ""}`);
   wrap.appendChild(title);
-  for (const line of [meta.note, meta.approximation, meta.generated && `생성 · generated: ${meta.generated}`, meta.page_note]) {
+  for (const line of [meta.note, meta.approximation, meta.no_rollout, meta.generated && `생성 · generated: ${meta.generated}`, meta.page_note]) {
     if (line) wrap.appendChild(h("div", { class: "hflab-note" }, line));
   }
   const bar = h("div", { class: "hflab-controls" });
@@ -308,6 +308,7 @@ function build(model, wrap) {
   const tabButtons = VIEWS.map(([v, label]) => {
     const b = h("button", { class: "hflab-tab", "data-testid": `view-${v}`, role: "tab", type: "button" }, label);
     b.addEventListener("click", () => set({ view: v }));
+    if (v === "rollout" && meta.no_rollout) { b.disabled = true; b.title = meta.no_rollout; }
     tabs.appendChild(b);
     return [v, b];
   });

@@ -187,7 +187,12 @@ function build(model, wrap) {
         status.textContent = "불러오는 중 · loading…";
         const { header, bytes } = await ask({ type: "token_cos", layer });
         const [n] = header.shape;
-        draw = () => heatmap(stage, n, n, (r, c) => bytes[r * n + c] / 127.5 - 1, -1, 1, (r, c) => `「${tokens[r]}」 ↔ 「${tokens[c]}」 (층 ${layer}): cos ≈ ${(bytes[r * n + c] / 127.5 - 1).toFixed(2)}`, say);
+        const block = header.block || 1; // long inputs: each cell is the mean over blocks of tokens
+        const label = (i) => (block === 1 ? `「${tokens[i]}」` : `tokens ${i * block}–${Math.min((i + 1) * block, header.tokens) - 1}`);
+        draw = () => {
+          heatmap(stage, n, n, (r, c) => bytes[r * n + c] / 127.5 - 1, -1, 1, (r, c) => `${label(r)} ↔ ${label(c)} (층 ${layer}): cos ≈ ${(bytes[r * n + c] / 127.5 - 1).toFixed(2)}`, say);
+          if (meta.token_cos_note) stage.appendChild(h("div", { class: "hflab-note" }, meta.token_cos_note));
+        };
       } else if (panel === "pca") {
         const v = floats(model.get("paths_bytes"));
         const [a, b] = meta.pca_ratio || [0, 0];
