@@ -135,18 +135,34 @@ def bench_8192(m, cache: str | None = None) -> None:
     print(f"  the view says: {tr.approximation()}")
     view, view_s, view_mem = measured(lambda: hflab.AttentionView(tr))
     print(f"AttentionView build: {view_s:.1f} s (+{_gb(view_mem)})")
-    times, sizes = [], []
-    for layer, head in [(0, 1), (7, 3), (15, 8), (29, 0), (22, -1), (12, 5)]:
-        (header, data), took, _ = measured(lambda a=layer, b=head: view.answer({"type": "head", "layer": a, "head": b}))
-        times.append(took)
-        sizes.append(len(data))
-    print(f"switching layer/head: {statistics.median(times) * 1000:.0f} ms median, {max(times) * 1000:.0f} ms max "
-          f"(6 requests, {_mb(statistics.median(sizes))} uint8 each)")
-    (_, data), thumbs_s, _ = measured(lambda: view.answer({"type": "thumbs"}))
-    print(f"all-heads grid (thumbnails): {thumbs_s:.1f} s once, {_mb(len(data))}")
-    hidden, hidden_s, _ = measured(lambda: hflab.HiddenStateView(tr))
-    _, cos_s, _ = measured(lambda: hidden.token_cos_bytes(15))
-    print(f"HiddenStateView build: {hidden_s:.1f} s; token-cosine layer switch {cos_s * 1000:.0f} ms; "
+    if view.meta.get("no_rollout"):
+        print(f"  the view says: {view.meta['no_rollout']}")
+    # every kind of request the widget makes: a head, the mean of a layer's heads, the all-heads grid
+    requests = [{"type": "head", "layer": a, "head": b} for a, b in
+                [(0, 1), (7, 3), (15, 8), (29, 0), (12, 5), (3, -1), (22, -1), (29, -1)]] + [{"type": "thumbs"}]
+    times: dict[str, list[float]] = {}
+    for req in requests:
+        (header, data), took, _ = measured(lambda r=req: view.answer(r))
+        what = "thumbs" if req["type"] == "thumbs" else "mean of heads" if req["head"] == -1 else "one head"
+        times.setdefault(what, []).append(took)
+        times.setdefault("all", []).append(took)
+    parts = ", ".join(f"{k} {statistics.median(v) * 1000:.0f}/{max(v) * 1000:.0f} ms" for k, v in times.items() if k != "all")
+    print(f"switching layer/head: {statistics.median(times['all']) * 1000:.0f} ms median, "
+          f"{max(times['all']) * 1000:.0f} ms max over {len(requests)} requests (median/max: {parts}); "
+          f"a head is {_mb(n * n)} uint8   ({_load()})")
+    try:
+        view.answer({"type": "rollout", "layer": 29})
+        print("rollout: answered")
+    except ValueError as err:
+        print(f"rollout: not offered at this length ({err})")
+    hidden, hidden_s, hidden_mem = measured(lambda: hflab.HiddenStateView(tr))
+    cos_times = []
+    for layer in (0, 10, 20, 30):
+        (header, _), took, _ = measured(lambda a=layer: hidden.token_cos_bytes(a))
+        cos_times.append(took)
+    print(f"HiddenStateView build: {hidden_s:.1f} s (+{_gb(hidden_mem)}); token-cosine layer switch "
+          f"{statistics.median(cos_times) * 1000:.0f} ms median, {max(cos_times) * 1000:.0f} ms max over 4 layers "
+          f"({header['shape'][0]}x{header['shape'][1]} blocks of {header['block']} tokens); "
           f"lens at {len(tr.lens['positions'])} positions   ({_load()})")
     print("bertviz / CircuitsVis at this length: not run (bertviz ~46 bytes per weight: "
           f"~{46 * 30 * 9 * n * n / 1e12:.0f} TB of HTML; CircuitsVis ~270 bytes per weight per layer: "

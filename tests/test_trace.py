@@ -6,6 +6,7 @@ import hflab
 import numpy as np
 import pytest
 import torch
+from hflab._attention_store import CausalAttention
 from hflab.tracing import TraceInputError, TraceMismatchError, eager_attention
 
 
@@ -188,7 +189,36 @@ def test_smollm2_2048_tokens(smollm2):
     tr = hflab.trace(smollm2, {"input_ids": ids, "attention_mask": torch.ones_like(ids)})
     assert tr.attentions.shape == (30, 9, 2048, 2048)
     assert tr.attentions.dtype == np.float16  # 4.5 GB in float32: kept at half size
+    assert isinstance(tr.attentions, CausalAttention)  # and only the lower triangle: half again
+    assert tr.attentions.nbytes < 1.2e9
     assert tr.hidden_states.shape == (31, 2048, 576)
+
+
+def test_causal_store_keeps_the_lower_triangle_exactly(monkeypatch):
+    """A causal model's long-input store keeps rows' first t+1 weights only; unpacked, every head is
+    the dense float16 store's, bit for bit, and the views read it like a dense array."""
+    import hflab._attention_store as store
+    from hflab.views.attention_data import head_bytes, quantize
+
+    m = hflab.models.load("gpt2", quiet=True)
+    text = "one two three four five six seven eight nine ten " * 4
+    full = hflab.trace(m, text)
+    monkeypatch.setattr(store, "FLOAT16_ABOVE_BYTES", 0)
+    tr = hflab.trace(m, text)
+    att = tr.attentions
+    assert isinstance(att, CausalAttention) and att.shape == full.attentions.shape
+    n = att.shape[-1]
+    assert att.nbytes == att.shape[0] * att.shape[1] * n * (n + 1) // 2 * 2  # half of a dense float16 store
+    dense16 = full.attentions.astype(np.float16)
+    assert np.array_equal(np.asarray(att), dense16)  # every layer and head round-trips exactly
+    assert np.array_equal(att[1, 0], dense16[1, 0]) and np.array_equal(att[1], dense16[1])
+    assert "lower triangle" in tr.approximation()
+    assert head_bytes(att, 1, -1)[0] == quantize(dense16[1].astype(np.float32).mean(0))[0]
+    view = hflab.AttentionView(tr)
+    header, data = view.answer({"type": "rollout", "layer": 1})
+    assert header["shape"] == [n, n]
+    bert = hflab.trace(hflab.models.load("minilm", quiet=True), text)  # not causal: stays dense
+    assert isinstance(bert.attentions, np.ndarray) and bert.attentions.dtype == np.float16
 
 
 def test_roberta_family_truncation_fits_its_positions():

@@ -5,6 +5,8 @@ tokens it would be 72 GB. So each layer is stored as it is computed, in one of t
 
 - dense: a numpy array [layers, heads, queries, keys], float32 for short inputs, float16 when
   float32 would pass `FLOAT16_ABOVE_BYTES` (weights in [0, 1] keep about 3 significant digits);
+- `CausalAttention`: a causal model's self-attention, float16, lower triangle only (exact: the
+  rest is 0), when a dense store would be float16;
 - `TopKAttention`: for each query row only its `k` largest weights (float16) and their key
   indices, plus the exact mass of everything left out (float32, computed from the full row
   before it is dropped). What a view draws from it is stated as an approximation.
@@ -46,6 +48,10 @@ class TopKAttention:
     """
 
     approximate = True
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
 
     def __init__(self, shape: tuple[int, int, int, int], k: int):
         layers, heads, nq, nk = shape
@@ -113,16 +119,88 @@ class TopKAttention:
         return f"TopKAttention(shape={self.shape}, k={self.k}, {self.nbytes / 1e6:.0f} MB)"
 
 
+class CausalAttention:
+    """Causal self-attention weights [layers, heads, n, n] kept as their lower triangle (float16).
+
+    Above the diagonal a causal model's weights are exactly 0 (the mask makes softmax give 0), so
+    keeping rows' first t+1 weights only halves the store and loses nothing. `att[layer]` and
+    `att[layer, head]` unpack to dense float16 numpy arrays, equal to the dense store's.
+    """
+
+    approximate = False
+    ndim = 4
+    dtype = np.dtype(np.float16)
+
+    def __init__(self, shape: tuple[int, int, int, int]):
+        layers, heads, n, _ = shape
+        self.shape = tuple(int(s) for s in shape)
+        self.packed = np.zeros((layers, heads, n * (n + 1) // 2), np.float16)
+        self._flat: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def nbytes(self) -> int:
+        return self.packed.nbytes
+
+    @property
+    def flat(self) -> np.ndarray:
+        """Row-major positions i * n + j of the kept weights (j <= i), in packing order."""
+        if self._flat is None:
+            n = self.shape[-1]
+            rows, cols = np.tril_indices(n)
+            self._flat = rows.astype(np.int64) * n + cols
+        return self._flat
+
+    def put(self, layer: int, weights: torch.Tensor) -> bool:
+        """Keep one layer's weights [heads, n, n]; False (nothing kept) when they are not causal."""
+        n = self.shape[-1]
+        if n > 1 and bool(weights[:, 0, 1:].any()):  # the first query sees itself only: a cheap test
+            return False
+        flat = weights.reshape(weights.shape[0], n * n)[:, torch.from_numpy(self.flat)]
+        self.packed[layer] = flat.to(torch.float16).numpy()
+        return True
+
+    def unpack(self, layer: int, heads=slice(None)) -> np.ndarray:
+        """Dense float16 weights of one layer: [heads, n, n] (or [n, n] for one head index)."""
+        n = self.shape[-1]
+        packed = self.packed[layer, heads]
+        out = np.zeros((*packed.shape[:-1], n * n), np.float16)
+        out[..., self.flat] = packed
+        return out.reshape(*packed.shape[:-1], n, n)
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            return self.unpack(int(index))
+        if isinstance(index, tuple) and len(index) == 2 and all(isinstance(i, (int, np.integer)) for i in index):
+            return self.unpack(int(index[0]), int(index[1]))
+        return np.asarray(self)[index]
+
+    def __array__(self, dtype=None, copy=None):
+        dense = np.stack([self.unpack(layer) for layer in range(self.shape[0])])
+        return dense if dtype is None else dense.astype(dtype)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"CausalAttention(shape={self.shape}, lower triangle float16, {self.nbytes / 1e6:.0f} MB)"
+
+
 class AttentionCollector:
     """Receives each layer's weights as the model computes them and stores them compactly."""
 
-    def __init__(self, layers: int, heads: int, nq: int, nk: int, *, top_k: int | None = None):
+    def __init__(self, layers: int, heads: int, nq: int, nk: int, *, top_k: int | None = None, causal: bool = False):
         top_k = TOPK_KEYS if top_k is None else top_k
         self.shape = (layers, heads, nq, nk)
         full = layers * heads * nq * nk
         self.layer = 0
         if full * 2 > TOPK_ABOVE_BYTES and nk > top_k:
             self.store = TopKAttention(self.shape, top_k)
+        elif causal and nq == nk and full * 4 > FLOAT16_ABOVE_BYTES:  # float16 either way: keep half of it
+            self.store = CausalAttention(self.shape)
         else:
             dtype = np.float16 if full * 4 > FLOAT16_ABOVE_BYTES else np.float32
             self.store = np.empty(self.shape, dtype)
@@ -134,6 +212,9 @@ class AttentionCollector:
         weights = weights.detach()
         if isinstance(self.store, TopKAttention):
             self.store.put(self.layer, weights.float())
+        elif isinstance(self.store, CausalAttention):
+            if not self.store.put(self.layer, weights):
+                return False
         else:  # torch converts to float16 several times faster than numpy does
             self.store[self.layer] = weights.to(torch.float16 if self.store.dtype == np.float16 else torch.float32).numpy()
         self.layer += 1
@@ -155,13 +236,16 @@ def layer_mean(att, layer: int) -> np.ndarray:
     """The mean of a layer's heads, float32 [queries, keys]."""
     if isinstance(att, TopKAttention):  # the top-k of the exact mean, kept at trace time
         return att.head(layer, -1)
-    return att[layer].astype(np.float32).mean(axis=0)
+    return att[layer].astype(np.float32).mean(axis=0)  # a CausalAttention unpacks the layer here
 
 
 def approximation_note(att) -> str:
     """What the store leaves out, in words ('' when it keeps every weight)."""
     if isinstance(att, TopKAttention):
         return att.describe()
+    if isinstance(att, CausalAttention):
+        return ("긴 입력: 가중치를 float16으로, 인과 마스크의 아래 삼각형만 저장 (위쪽은 정확히 0) · long input: weights kept as "
+                "float16 (about 3 significant digits), lower triangle only (above it a causal model's weights are exactly 0).")
     if getattr(att, "dtype", None) == np.float16:
         return "긴 입력: 가중치를 float16으로 저장 · long input: weights kept as float16 (about 3 significant digits)."
     return ""

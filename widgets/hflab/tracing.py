@@ -206,7 +206,7 @@ def _self_attention_modules(model) -> list[torch.nn.Module]:
 
 
 @contextmanager
-def _collected_attentions(model):
+def _collected_attentions(model, causal: bool = False):
     """Keep each layer's weights compactly the moment it is computed: the model never holds all
     layers at once (2048 tokens x 30 layers x 9 heads would be 4.5 GB in float32).
     Yields a dict whose "store" is an AttentionCollector once the first layer arrived."""
@@ -219,7 +219,7 @@ def _collected_attentions(model):
             box["ok"] = False
             return
         if "store" not in box:
-            box["store"] = AttentionCollector(len(modules), *w.shape[1:])
+            box["store"] = AttentionCollector(len(modules), *w.shape[1:], causal=causal)
         box["ok"] = box["ok"] and box["store"].add(w[0])
 
     handles = [m.register_forward_hook(keep) for m in modules]
@@ -318,7 +318,7 @@ def _trace_single(model, prep: Prepared, kind: str, check: bool) -> dict:
         with eager_attention(model):
             norm_hooks, norm_seen = readings.final_norm_tracker(model) if want_lens else ([], {})
             try:
-                with _collected_attentions(model) as box:
+                with _collected_attentions(model, causal=kind == "decoder") as box:
                     out = model(**inputs, output_hidden_states=True)
             finally:
                 for h in norm_hooks:
