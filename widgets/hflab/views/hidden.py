@@ -18,7 +18,15 @@ import numpy as np
 import traitlets
 
 from ..tracing import require_trace
-from .hidden_data import TOKEN_COS_MAX, layer_cosine, lens_subset, norms, pca_paths, token_cosine, token_cosine_blocks
+from .hidden_data import (
+    TOKEN_COS_MAX,
+    layer_cosine,
+    lens_subset,
+    norms,
+    pca_paths,
+    token_cosine,
+    token_cosine_blocks,
+)
 
 STATIC = Path(__file__).parent / "static"
 
