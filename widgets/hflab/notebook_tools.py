@@ -123,12 +123,20 @@ def set_repo_address(root: Path = NOTEBOOKS_DIR, repo: str | None = None) -> lis
 
 def repo_address_cli(argv: list[str] | None = None) -> int:
     """`hflab-repo-address [--check] [NOTEBOOKS_DIR]`: notebooks follow pyproject.toml's Repository URL."""
-    argv = sys.argv[1:] if argv is None else argv
-    check = "--check" in argv
-    paths = [Path(a) for a in argv if a != "--check"]
-    root = paths[0] if paths else NOTEBOOKS_DIR
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="hflab-repo-address",
+        description="Point every notebook's Colab badge and install cell at pyproject.toml's "
+                    "[project.urls] Repository (change the address there when the course is published elsewhere).")
+    parser.add_argument("notebooks", nargs="?", type=Path, default=NOTEBOOKS_DIR,
+                        help="the folder of notebooks (default: the course's notebooks/)")
+    parser.add_argument("--check", action="store_true",
+                        help="rewrite nothing; list the notebooks that disagree and exit 1 if any do")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    root = args.notebooks
     repo = repository()
-    if check:
+    if args.check:
         problems = repo_address_mismatches(root, repo)
         for relative, what in problems.items():
             print(f"{relative}: {'; '.join(what)}")
