@@ -2,12 +2,14 @@
 
     HF_HUB_OFFLINE=1 nice python benchmarks/bench_attention.py              # everything (~15 min on 2 cores)
     HF_HUB_OFFLINE=1 nice python benchmarks/bench_attention.py --only 2048  # or: 8192, small
+    HF_HUB_OFFLINE=1 nice python benchmarks/bench_attention.py --only 8192 --trace-cache /tmp/trace8192.pkl
+        # keeps the (multi-minute) 8192 trace, its time and peak in a pickle; later runs re-time the views only
 
 - 2048 tokens on smollm2 (30 layers x 9 heads): `hflab.trace` time as a ratio to one plain eager
   forward pass with `output_attentions=True` (what transformers gives you), and the peak memory of
   each above the loaded model (resident set size, sampled every 5 ms).
 - 8192 tokens (smollm2's context): trace time and peak memory, AttentionView and HiddenStateView
-  build times, and how long one layer/head switch takes to answer (Python side).
+  build times, and how long each kind of layer/head switch takes to answer (Python side).
 - Small inputs on MiniLM (6 x 12): AttentionView's first payload beside bertviz's head_view HTML
   and CircuitsVis's `attention.attention_heads` HTML (one layer). CircuitsVis is fetched with
   `pip install --no-deps --target <temporary folder>` (never installed into the environment);
