@@ -10,6 +10,7 @@ import pytest
 import torch
 import transformers
 from hflab import heads
+from test_heads import zero_output_columns
 from tiny_architectures import ARCHITECTURES, build, config, inputs_for, kind
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # see tests/conftest.py
@@ -36,19 +37,6 @@ def plan_for(model) -> dict[int, list[int]]:
     """Layer 0 loses heads 0 and 1, the last layer heads 1 and 3: with 4 query heads over 2 key/value
     heads that is one whole group, then one head from each group (both prunable under GQA)."""
     return {0: [0, 1], len(heads.attention_blocks(model)) - 1: [1, 3]}
-
-
-def without_output_columns(model, layer: int, head: int):
-    """A copy of `model` whose output projection ignores `head` of `layer`: what masking must equal."""
-    model = copy.deepcopy(model)
-    block = heads.attention_blocks(model)[layer]
-    d = block.head_dim
-    with torch.no_grad():
-        if type(block.output).__name__ == "Conv1D":  # GPT-2's weight: [in, out]
-            block.output.weight[head * d:(head + 1) * d, :] = 0
-        else:                                        # nn.Linear: [out, in]
-            block.output.weight[:, head * d:(head + 1) * d] = 0
-    return model
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,7 +67,7 @@ def test_mask_switches_off_exactly_that_heads_slice(name):
     last = len(heads.attention_blocks(model)) - 1
     with heads.mask(model, {last: [2]}):
         masked = run(model, inputs)
-    torch.testing.assert_close(masked, run(without_output_columns(model, last, 2), inputs), atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(masked, run(zero_output_columns(model, last, 2), inputs), atol=1e-5, rtol=1e-5)
 
 
 def test_albert_masks_each_layer_of_its_shared_block_on_its_own():
@@ -94,7 +82,7 @@ def test_albert_masks_each_layer_of_its_shared_block_on_its_own():
         both = run(model, inputs)
     assert (first - second).abs().max() > 1e-2
     for _ in range(2):  # the call count starts again with every forward pass
-        torch.testing.assert_close(both, run(without_output_columns(model, 0, 2), inputs), atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(both, run(zero_output_columns(model, 0, 2), inputs), atol=1e-5, rtol=1e-5)
 
 
 # ---------------------------------------------------------------------------------------------
