@@ -340,3 +340,31 @@ def build_digits_convnext(out_dir, budget_s: float = BUILD_BUDGET_S) -> dict:
         num_labels=10, id2label=DIGIT_LABELS, label2id={v: k for k, v in DIGIT_LABELS.items()})
     model = ConvNextForImageClassification(config)
     return _train_digits(model, "convnext", out_dir, budget_s, num_train_epochs=8, learning_rate=3e-3)
+
+
+# ---------------------------------------------------------------------------------------------
+# the report every recipe in hflab.recipes writes
+# ---------------------------------------------------------------------------------------------
+REPORT_KEYS = ("model", "test", "standin", "standin_test", "train_seconds", "train_examples", "test_examples",
+               "parameters", "seed", "recipe")
+
+
+def save_report(out_dir, report: dict) -> dict:
+    """Write a recipe's `hflab_training.json` and say its test figures in one line, beside the stand-in's.
+
+    report: at least REPORT_KEYS. "test" and "standin_test" map a metric name ("entity_f1",
+    "exact_match", "map50", ...) to its value on the same held-out test split; "standin" names the
+    catalog key of the random stand-in the trained model replaces offline; "recipe" is one sentence
+    on how it was trained and how its settings were chosen (on train data only).
+    """
+    missing = [key for key in REPORT_KEYS if key not in report]
+    if missing:
+        raise ValueError(f"a training report needs {', '.join(missing)}")
+    report = {**report, "torch_version": torch.__version__,
+              "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
+    (Path(out_dir) / TRAINING_REPORT).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    figures = ", ".join(f"{name} {value:.3f}" for name, value in report["test"].items())
+    theirs = ", ".join(f"{name} {value:.3f}" for name, value in report["standin_test"].items())
+    print(f"[hflab] {report['model']}: test {figures} (random stand-in {report['standin']}: {theirs}) "
+          f"after {report['train_seconds']:.0f} s of training.")
+    return report

