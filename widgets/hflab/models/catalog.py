@@ -27,6 +27,9 @@ class Entry:
     # raised when the builder's recipe or data change: a cached folder from an older revision is rebuilt
     revision: int = 1
     also_tasks: tuple[str, ...] = ()  # other tasks the same checkpoint does (T5 translates and summarizes)
+    # offline, the real model (catalog key) that answers for this Hub id when it is not the task's
+    # offline default (ConvNeXT -> the ConvNeXT trained here); None: the task's offline default
+    real_offline: str | None = None
 
     def serves(self, task: str) -> bool:
         """True when this checkpoint can run `task` (a normalized task name) as it is."""
@@ -130,7 +133,8 @@ ENTRIES: tuple[Entry, ...] = (
           "AutoModelForImageClassification", "AutoImageProcessor", _S + "build_vit_base"),
     Entry("convnext-tiny", "facebook/convnext-tiny-224", "image-classification", "tiny",
           "ConvNeXT 이미지 분류(현대화된 합성곱, ImageNet-1k)",
-          "AutoModelForImageClassification", "AutoImageProcessor", _S + "build_convnext_tiny"),
+          "AutoModelForImageClassification", "AutoImageProcessor", _S + "build_convnext_tiny",
+          real_offline="digits-convnext"),
     Entry("detr", "facebook/detr-resnet-50", "object-detection", "tiny",
           "DETR 객체 탐지(ResNet 백본 + 객체 쿼리, COCO 레이블)",
           "AutoModelForObjectDetection", "AutoImageProcessor", _S + "build_detr"),

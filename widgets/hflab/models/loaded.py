@@ -30,6 +30,8 @@ class Loaded:
     task: str | None = None
     path: str | None = None  # the local folder it was read from, or the Hub id
     parts: dict = field(default_factory=dict, repr=False)  # tokenizer= etc. given by the caller: they win
+    # the name the caller asked for, when another model answered for it (offline, "real first")
+    requested: str | None = None
 
     @property
     def is_standin(self) -> bool:

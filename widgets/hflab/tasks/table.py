@@ -79,7 +79,7 @@ _ROWS = (
     TaskInfo("feature-extraction", "특징 추출·임베딩", "AutoModel", "sentence-transformers/all-MiniLM-L6-v2", "minilm",
              TEXT, (), widgets=("ModelComparison",)),
     TaskInfo("image-classification", "이미지 분류", "AutoModelForImageClassification", "google/vit-base-patch16-224",
-             "vit-base", IMAGE, ("label", "score"), widgets=_BOTH),
+             "digits-vit", IMAGE, ("label", "score"), widgets=_BOTH),
     TaskInfo("object-detection", "객체 탐지", "AutoModelForObjectDetection", "facebook/detr-resnet-50", "detr", IMAGE,
              ("label", "score", "box"), standin_call_options=_ANY_BOX),
     TaskInfo("image-segmentation", "이미지 분할", "AutoModelForUniversalSegmentation",
@@ -96,7 +96,7 @@ _ROWS = (
     TaskInfo("audio-classification", "오디오 분류", "AutoModelForAudioClassification", "superb/hubert-base-superb-er",
              "hubert-er", AUDIO, ("label", "score")),
     TaskInfo("automatic-speech-recognition", "음성 인식", "AutoModelForSpeechSeq2Seq", "facebook/wav2vec2-base-960h",
-             "wav2vec2-960h", AUDIO, ("text",), aliases=("asr",)),
+             "whisper-tiny-en", AUDIO, ("text",), aliases=("asr",)),
 )
 
 TASKS: dict[str, TaskInfo] = {row.name: row for row in _ROWS}
