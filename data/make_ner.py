@@ -14,8 +14,8 @@ new examples ("Hugging Face is a French company based in New York City." comes f
 
     python data/make_ner.py          # writes the two files (byte-identical on every run)
 
-Rows: {"tokens": [...], "tags": [...], "domain": ..., "template": "news-03"} — "template" lets a
-recipe hold out whole templates of TRAIN when it chooses settings.
+Rows: {"tokens": [...], "tags": [...], "domain": ...}. To choose training settings without the test
+split, `development_split()` makes the same kind of split again out of train's own templates and names.
 """
 
 from __future__ import annotations
@@ -433,7 +433,7 @@ def make_split(split: str, templates: dict[str, list[str]], per_domain: int, rng
         made = 0
         while made < per_domain:
             rng.shuffle(order)
-            for number, template in order:
+            for _, template in order:  # (the numbers only keep the draw order of the first release)
                 if made == per_domain:
                     break
                 tokens, tags = fill(template, drawer, rng)
@@ -442,7 +442,7 @@ def make_split(split: str, templates: dict[str, list[str]], per_domain: int, rng
                 if seen[sentence] >= (1 if set(tags) != {"O"} else 2):
                     continue
                 seen[sentence] += 1
-                rows.append({"tokens": tokens, "tags": tags, "domain": domain, "template": f"{domain}-{number:02d}"})
+                rows.append({"tokens": tokens, "tags": tags, "domain": domain})
                 made += 1
     rng.shuffle(rows)
     return rows
@@ -496,6 +496,11 @@ def summary(name: str, rows: list[dict]) -> str:
             ", ".join(f"{k} {kinds[k]} ({distinct[k]} distinct)" for k in ("PER", "ORG", "LOC", "MISC")))
 
 
+def line(row: dict) -> str:
+    """One row as the files store it: compact JSON, one line."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def main() -> None:
     rng = random.Random(SEED)
     train = make_split("train", TRAIN_TEMPLATES, TRAIN_PER_DOMAIN, rng)
@@ -505,7 +510,7 @@ def main() -> None:
     for name, rows in (("train", train), ("test", test)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as out:
             for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(line(row))
         print(summary(name, rows))
 
 
