@@ -13,7 +13,7 @@ from .base import TaskPipeline
 from .errors import InputError
 from .images import to_images
 from .table import AUDIO, IMAGE, TASKS, TEXT
-from .text import check_text, check_texts, is_too_long, warn_truncated
+from .text import check_text, check_texts, is_too_long, use_own_mask_token, warn_truncated
 
 WHISPER_WINDOW_S = 30
 
@@ -58,6 +58,8 @@ class NativePipeline(TaskPipeline):
         if isinstance(inputs, str) or (isinstance(inputs, (list, tuple)) and inputs and
                                         all(isinstance(t, str) for t in inputs)):
             inputs = check_texts(inputs)
+            if self.task == "fill-mask":  # the seed's "<mask>" reaches BERT models as "[MASK]"
+                inputs = use_own_mask_token(inputs, self.tokenizer)
             self._guard_length([inputs] if isinstance(inputs, str) else inputs, kwargs)
         elif isinstance(inputs, (list, tuple)) and not inputs:
             raise InputError("The list of texts is empty.", "give at least one text.")
