@@ -41,7 +41,19 @@ class CaptioningPipeline(TaskPipeline):
         return preprocess, {**(generate_kwargs or {}), **generate_options}, {}
 
     def preprocess(self, image, prompt: str | None = None):
-        return self.processor(images=image, text=prompt, return_tensors="pt")
+        encoded = self.processor(images=image, text=prompt, return_tensors="pt")
+        if "labels" in encoded:  # a TrOCR-style processor (VisionEncoderDecoder) gives the text as labels
+            encoded["decoder_input_ids"] = self._decoder_prompt(prompt)
+            del encoded["labels"]
+        return encoded
+
+    def _decoder_prompt(self, prompt: str):
+        """[1, length]: the decoder's start token, then the prompt's words (no end token: the caption goes on)."""
+        import torch
+
+        words = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt")["input_ids"]
+        start = torch.tensor([[self.model.config.decoder_start_token_id]])
+        return torch.cat([start, words], dim=1)
 
     def _forward(self, encoded, **generate_params):
         """Token ids [1, length] from model.generate."""
