@@ -1,0 +1,82 @@
+"""scene-segmenter: the mIoU metric, and the segmenter trained on synthetic scenes (hflab.recipes.segmenter).
+
+The first tests need no model. The `slow` ones load "scene-segmenter" through the catalog, which
+trains it once into HFLAB_HOME (about a minute on a quiet 2-core machine) and reuses it afterwards.
+"""
+
+from __future__ import annotations
+
+import hflab
+import numpy as np
+import pytest
+from hflab import train
+from hflab.recipes import scenes, segmenter
+
+OURS = segmenter.id2label()
+
+
+# --- the metric ------------------------------------------------------------------------------
+def test_class_map_paints_each_visible_object_with_its_class():
+    scene = scenes.make_scene(11)
+    answer = segmenter.class_map(scene)
+    for obj in scene.objects:
+        assert (answer[obj["mask"]] == segmenter.CLASSES.index(obj["label"])).all()
+    assert (answer == 0).sum() == answer.size - sum(o["mask"].sum() for o in scene.objects)
+
+
+def test_miou_is_one_for_the_truth_and_low_for_all_background():
+    test_scenes = scenes.make_scenes(10, 30)
+    truths = [segmenter.class_map(s) for s in test_scenes]
+    assert segmenter.mean_iou(truths, truths, OURS)["miou"] == 1.0
+    background = [np.zeros_like(t) for t in truths]
+    figures = segmenter.mean_iou(background, truths, OURS)
+    assert figures["miou_objects"] == 0.0 and figures["iou_per_class"]["background"] > 0.8
+
+
+def test_miou_maps_foreign_labels_to_background():
+    test_scenes = scenes.make_scenes(5, 30)
+    truths = [segmenter.class_map(s) for s in test_scenes]
+    coco = {0: "person", 1: "circle", 2: "car"}
+    everything_person = [np.zeros_like(t) for t in truths]
+    assert segmenter.mean_iou(everything_person, truths, coco)["miou_objects"] == 0.0
+
+
+# --- the trained model -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def trained():
+    return hflab.models.load("scene-segmenter", offline=True, quiet=True)
+
+
+@pytest.fixture(scope="module")
+def segment():
+    return hflab.pipeline("image-segmentation", model="scene-segmenter")
+
+
+@pytest.mark.slow
+def test_test_miou_is_recorded_and_far_above_the_random_standin(trained):
+    report = train.training_report(trained.path)
+    assert report["test_examples"] == segmenter.TEST_SCENES
+    assert report["test"]["miou"] >= MIOU_WORKS, report["test"]
+    assert report["standin_test"]["miou_objects"] <= 0.05
+
+
+@pytest.mark.slow
+def test_fresh_scenes_through_the_pipeline_get_the_right_masks(segment):
+    fresh = [s for s in scenes.make_scenes(40, scenes.FRESH_SEED) if _easy(s)][:6]
+    assert len(fresh) == 6
+    for scene in fresh:
+        answer = segment(scene.image)
+        by_label = {part["label"]: np.asarray(part["mask"]) > 127 for part in answer}
+        assert all(part["mask"].size == scene.image.size for part in answer)
+        for label in {o["label"] for o in scene.objects}:
+            truth = segmenter.class_map(scene) == segmenter.CLASSES.index(label)
+            assert label in by_label, f"{label} missing in scene {scene.seed}: {sorted(by_label)}"
+            iou = (by_label[label] & truth).sum() / (by_label[label] | truth).sum()
+            assert iou >= 0.5, f"{label} in scene {scene.seed}: IoU {iou:.2f}"
+
+
+def _easy(scene) -> bool:
+    return all(o["box"][3] - o["box"][1] >= 12 for o in scene.objects)
+
+
+MIOU_WORKS = 0.5

@@ -1,0 +1,250 @@
+"""The course's object detector, "scene-detr": a small Conditional DETR trained from scratch on synthetic scenes.
+
+DETR reads an image as a set prediction: a CNN backbone makes a feature map, a transformer encoder
+mixes it, and a handful of learned object queries each ask the decoder "is there an object, which
+class, which box?". Training matches queries to true objects one to one (the Hungarian matcher) and
+leaves unmatched queries to predict "no object". Conditional DETR adds a spatial query to each
+decoder layer's cross-attention, so each query learns where to look much sooner — the plain DETR
+needs far more steps than this course has (compared in benchmarks/recipe_vision_scenes.py).
+
+`build(out_dir)` makes train scenes from seeds 0.., trains with 🤗 `Trainer`, scores mAP@0.5 on
+test scenes from `scenes.TEST_SEED` once, scores the random "detr" stand-in the same way, and saves
+the model with its image processor, so `hflab.pipeline("object-detection", model="scene-detr")`
+answers [{"score", "label", "box": {"xmin", "ymin", "xmax", "ymax"}}, ...].
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+from .. import train
+from . import scenes
+
+KEY = "scene-detr"
+STANDIN = "detr"
+IMAGE_SIZE = 64
+TRAIN_SCENES = 2000
+TEST_SCENES = 300
+VALIDATION_SEED = 500_000  # a held-out slice of the train range, for choosing settings (benchmarks)
+IOU_THRESHOLD = 0.5
+
+# The setting chosen on validation scenes (benchmarks/recipe_vision_scenes.py)
+RECIPE = dict(kind="conditional", d_model=64, layers=2, queries=8, epochs=12, learning_rate=1e-3, batch_size=32)
+
+
+# ---------------------------------------------------------------------------------------------
+# model and processor
+# ---------------------------------------------------------------------------------------------
+def id2label() -> dict[int, str]:
+    return dict(enumerate(scenes.LABELS))
+
+
+def make_model(kind: str = "conditional", d_model: int = 64, layers: int = 2, queries: int = 8, **_):
+    """A small DETR-family detector with random weights.
+
+    Backbone: a two-stage ConvNeXt (LayerNorm, so DETR's frozen batch norm does not cripple it from
+    scratch): 4x4 patches then a 2x downsampling -> an 8x8 feature map for a 64x64 image, 64 tokens.
+    """
+    from transformers import (
+        ConditionalDetrConfig,
+        ConditionalDetrForObjectDetection,
+        ConvNextConfig,
+        DetrConfig,
+        DetrForObjectDetection,
+    )
+
+    backbone = ConvNextConfig(num_channels=3, patch_size=4, num_stages=2, hidden_sizes=[32, 64], depths=[1, 2],
+                              out_features=["stage2"], drop_path_rate=0.0)
+    labels = id2label()
+    common = dict(
+        backbone_config=backbone, num_queries=queries, d_model=d_model,
+        encoder_layers=layers, decoder_layers=layers, encoder_attention_heads=4, decoder_attention_heads=4,
+        encoder_ffn_dim=2 * d_model, decoder_ffn_dim=2 * d_model, dropout=0.0, auxiliary_loss=True,
+        id2label=labels, label2id={name: i for i, name in labels.items()})
+    if kind == "conditional":
+        return ConditionalDetrForObjectDetection(ConditionalDetrConfig(**common))
+    if kind == "detr":
+        return DetrForObjectDetection(DetrConfig(**common))
+    raise ValueError(f'kind must be "conditional" or "detr", not {kind!r}')
+
+
+def make_processor(kind: str = "conditional"):
+    """The image processor saved with the model: any image is resized to 64x64 (boxes come back in its own pixels)."""
+    from transformers import ConditionalDetrImageProcessor, DetrImageProcessor
+
+    cls = ConditionalDetrImageProcessor if kind == "conditional" else DetrImageProcessor
+    return cls(size={"height": IMAGE_SIZE, "width": IMAGE_SIZE}, do_pad=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+# ---------------------------------------------------------------------------------------------
+def _target(scene: scenes.Scene) -> dict:
+    """DETR's training target: class ids and boxes as (centre x, centre y, width, height) in [0, 1]."""
+    size = scene.image.size[0]
+    boxes = [((x0 + x1) / 2 / size, (y0 + y1) / 2 / size, (x1 - x0) / size, (y1 - y0) / size)
+             for x0, y0, x1, y1 in (o["box"] for o in scene.objects)]
+    classes = [scenes.LABELS.index(o["label"]) for o in scene.objects]
+    return {"class_labels": torch.tensor(classes, dtype=torch.long),
+            "boxes": torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4)}
+
+
+def detection_dataset(scene_list, processor) -> train.ExamplesDataset:
+    """Each item: {"pixel_values" [3, 64, 64], "labels": {"class_labels" [k], "boxes" [k, 4]}}."""
+    pixels = processor(images=[s.image for s in scene_list], return_tensors="pt")["pixel_values"]
+    return train.ExamplesDataset([{"pixel_values": p, "labels": _target(s)}
+                                  for p, s in zip(pixels, scene_list, strict=True)])
+
+
+def collate(batch: list[dict]) -> dict:
+    """Stack the images; keep the targets a list (each image has its own number of objects)."""
+    return {"pixel_values": torch.stack([item["pixel_values"] for item in batch]),
+            "labels": [item["labels"] for item in batch]}
+
+
+# ---------------------------------------------------------------------------------------------
+# the metric: mAP@0.5
+# ---------------------------------------------------------------------------------------------
+def box_iou(a, b) -> float:
+    """Intersection over union of two (xmin, ymin, xmax, ymax) boxes."""
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def average_precision(detections: list[tuple], truths: dict[int, list], iou_threshold: float = IOU_THRESHOLD) -> float:
+    """AP of one class (area under the interpolated precision-recall curve, as in PASCAL VOC).
+
+    detections: (image index, score, box) for this class; truths: image index -> true boxes of this class.
+    """
+    total = sum(len(boxes) for boxes in truths.values())
+    if total == 0:
+        return float("nan")
+    taken = {image: [False] * len(boxes) for image, boxes in truths.items()}
+    hits = []
+    for image, _, box in sorted(detections, key=lambda d: -d[1]):
+        ious = [box_iou(box, truth) for truth in truths.get(image, [])]
+        best = int(np.argmax(ious)) if ious else -1
+        if best >= 0 and ious[best] >= iou_threshold and not taken[image][best]:
+            taken[image][best] = True
+            hits.append(1)
+        else:
+            hits.append(0)  # a miss, or a second box on an object already found
+    if not hits:
+        return 0.0
+    true_positives = np.cumsum(hits)
+    recall = np.concatenate([[0.0], true_positives / total, [1.0]])
+    precision = np.concatenate([[1.0], true_positives / np.arange(1, len(hits) + 1), [0.0]])
+    precision = np.maximum.accumulate(precision[::-1])[::-1]  # the envelope: best precision at this recall or more
+    steps = np.nonzero(recall[1:] != recall[:-1])[0]
+    return float(np.sum((recall[steps + 1] - recall[steps]) * precision[steps + 1]))
+
+
+def mean_average_precision(predictions: list[list[dict]], scene_list) -> dict:
+    """mAP@0.5 over scenes.LABELS (each class's AP, averaged), from pipeline-style predictions.
+
+    predictions: per scene, a list of {"score", "label", "box": {"xmin", "ymin", "xmax", "ymax"}}.
+    Returns {"map50": float, "ap50_per_class": {label: float}}. A label outside scenes.LABELS never matches.
+    """
+    per_class = {}
+    for label in scenes.LABELS:
+        truths = {i: [o["box"] for o in s.objects if o["label"] == label] for i, s in enumerate(scene_list)}
+        detections = [(i, p["score"], tuple(p["box"][k] for k in ("xmin", "ymin", "xmax", "ymax")))
+                      for i, found in enumerate(predictions) for p in found if p["label"] == label]
+        per_class[label] = round(average_precision(detections, truths), 4)
+    return {"map50": round(float(np.nanmean(list(per_class.values()))), 4), "ap50_per_class": per_class}
+
+
+@torch.no_grad()
+def detect(model, processor, images, threshold: float = 0.05, batch_size: int = 100) -> list[list[dict]]:
+    """Pipeline-style detections for PIL images: per image [{"score", "label", "box": {...}}] in its pixels."""
+    model.eval()
+    found = []
+    for start in range(0, len(images), batch_size):
+        chunk = images[start:start + batch_size]
+        inputs = processor(images=chunk, return_tensors="pt")
+        outputs = model(pixel_values=inputs["pixel_values"])
+        sizes = [(image.height, image.width) for image in chunk]
+        for result in processor.post_process_object_detection(outputs, threshold=threshold, target_sizes=sizes):
+            found.append([{"score": float(score), "label": model.config.id2label[int(label)],
+                           "box": dict(zip(("xmin", "ymin", "xmax", "ymax"), box.tolist(), strict=True))}
+                          for score, label, box in zip(result["scores"], result["labels"], result["boxes"],
+                                                       strict=True)])
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# training
+# ---------------------------------------------------------------------------------------------
+def fit(model, train_set, *, budget_s: float, epochs: int, learning_rate: float, batch_size: int,
+        threads: int = 1, **_) -> train.TimeBudget:
+    """Train `model` on `train_set` with 🤗 `Trainer`; returns the time budget callback (its seconds)."""
+    from transformers import Trainer, set_seed
+
+    set_seed(train.SEED)
+    budget = train.TimeBudget(budget_s)
+    with tempfile.TemporaryDirectory(prefix="hflab-trainer-") as scratch, train.cpu_threads(threads):
+        args = train.training_arguments(
+            scratch, num_train_epochs=epochs, learning_rate=learning_rate, per_device_train_batch_size=batch_size,
+            weight_decay=1e-4, warmup_steps=0.05, lr_scheduler_type="cosine", max_grad_norm=0.1,
+            remove_unused_columns=False, disable_tqdm=True, logging_strategy="no")
+        Trainer(model=model, args=args, train_dataset=train_set, data_collator=collate, callbacks=[budget]).train()
+    model.eval()
+    return budget
+
+
+def standin_map(test_scenes) -> dict:
+    """The random "detr" stand-in (COCO labels) scored like the trained model."""
+    from .. import models
+
+    loaded = models.load(STANDIN, offline=True, quiet=True)
+    return mean_average_precision(detect(loaded.model, loaded.processor, [s.image for s in test_scenes]), test_scenes)
+
+
+def build(out_dir, budget_s: float = train.BUILD_BUDGET_S) -> dict:
+    """Train "scene-detr" on synthetic scenes, score the test scenes once, save model + processor + report."""
+    from transformers import set_seed
+
+    started, cpu_started = time.monotonic(), time.process_time()
+    set_seed(train.SEED)
+    kind = RECIPE["kind"]
+    processor = make_processor(kind)
+    model = make_model(**RECIPE)
+    train_scenes = scenes.make_scenes(TRAIN_SCENES, 0, IMAGE_SIZE)
+    budget = fit(model, detection_dataset(train_scenes, processor), budget_s=budget_s, **RECIPE)
+
+    test_scenes = scenes.make_scenes(TEST_SCENES, scenes.TEST_SEED, IMAGE_SIZE)
+    test = mean_average_precision(detect(model, processor, [s.image for s in test_scenes]), test_scenes)
+    standin = standin_map(test_scenes)
+    model.save_pretrained(out_dir)
+    processor.save_pretrained(out_dir)
+    size_mb = sum(p.numel() for p in model.parameters()) * 4 / 1e6
+    return train.save_report(out_dir, {
+        "model": KEY,
+        "test": {"map50": test["map50"]},
+        "test_ap50_per_class": test["ap50_per_class"],
+        "standin": STANDIN,
+        "standin_test": {"map50": standin["map50"]},
+        "standin_note": "the random stand-in predicts COCO labels (person, car, ...), none of which is a scene "
+                        "label, so none of its boxes can match: 0 by construction, not by measurement of boxes",
+        "train_seconds": round(budget.elapsed, 1),
+        "train_cpu_seconds": round(budget.cpu_seconds, 1),
+        "build_seconds": round(time.monotonic() - started, 1),
+        "build_cpu_seconds": round(time.process_time() - cpu_started, 1),
+        "stopped_by_budget": budget.stopped_early,
+        "train_examples": len(train_scenes),
+        "test_examples": len(test_scenes),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "size_mb": round(size_mb, 2),
+        "seed": train.SEED,
+        "recipe": f"Conditional DETR ({RECIPE['d_model']}-wide, {RECIPE['layers']}+{RECIPE['layers']} layers, "
+                  f"{RECIPE['queries']} queries, ConvNeXt backbone) from scratch on {TRAIN_SCENES} scenes, "
+                  f"{RECIPE['epochs']} epochs, lr {RECIPE['learning_rate']}; settings chosen on validation scenes "
+                  "from the train seed range (benchmarks/recipe_vision_scenes.py)",
+    })
