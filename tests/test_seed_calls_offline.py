@@ -1,0 +1,51 @@
+"""Offline, every pipeline call of the seed (its own task names and Hub ids) answers with a real model.
+
+"Real": packaged real weights (MiniLM, SmolLM2, Whisper) or a model trained here (hflab.recipes,
+hflab.train) — never a random stand-in. Which model answers each call is fixed below; the recipe
+tests (tests/test_recipe_*.py) check that those models are right on inputs no training looked at.
+"""
+
+from __future__ import annotations
+
+import hflab
+import pytest
+from localhub.seed_calls import SEED_CALLS
+
+pytestmark = pytest.mark.slow  # the first call of a task trains its model (once, into HFLAB_HOME)
+
+ANSWERED_BY = {
+    "audio-classification": "keywords",
+    "automatic-speech-recognition": "whisper-tiny-en",
+    "image-classification": "digits-vit",
+    "object-detection": "scene-detr",
+    "image-segmentation": "scene-segmenter",
+    "depth-estimation": "scene-depth",
+    "sentiment-analysis": "sentiment",
+    "ner": "minilm-ner",
+    "question-answering": "minilm-qa",
+    "summarization": "smollm2",
+    "translation": "smollm2",
+    "text-generation": "smollm2",
+    "fill-mask": "minilm-mlm",
+    "document-question-answering": "layoutlm-docs",
+    "image-to-text": "scene-captioner",
+    "feature-extraction": "minilm",
+}
+
+
+def test_the_table_covers_every_seed_call():
+    assert set(ANSWERED_BY) == set(SEED_CALLS)
+
+
+@pytest.mark.parametrize("task", sorted(SEED_CALLS))
+def test_the_seed_call_answers_with_a_real_model_offline(task, capsys):
+    model, call, looks_right = SEED_CALLS[task]
+    pipe = hflab.pipeline(task, model=model)
+    out = call(pipe)
+    printed = capsys.readouterr().out
+    assert pipe.loaded.key == ANSWERED_BY[task], (task, pipe.loaded)
+    assert not pipe.is_standin and pipe.source in ("packaged", "trained")
+    assert "random stand-in" not in printed
+    if model is not None and pipe.loaded.hub_id != model:  # a Hub id the catalog answers with another model
+        assert f"{model} is not available offline" in printed
+    assert looks_right(out), out
