@@ -24,19 +24,16 @@ from transformers.utils import logging as hf_logging
 
 RESULTS = Path(__file__).parent / "results" / "recipe_depth_caption.jsonl"
 HELD_OUT = 0.2  # the last 20 % of the training seeds score each setting
+# Compared settings run to the end: a wall-clock budget on a shared machine would cut them at random points.
+NO_BUDGET = float("inf")
 
 DEPTH_SETTINGS = {
     "glpn-e4-lr3e-3": dict(kind="glpn", epochs=4, learning_rate=3e-3, batch_size=32),
-    "glpn-e4-lr1e-3": dict(kind="glpn", epochs=4, learning_rate=1e-3, batch_size=32),
-    "glpn-e6-lr3e-3": dict(kind="glpn", epochs=6, learning_rate=3e-3, batch_size=32),
     "dpt-e4-lr3e-3": dict(kind="dpt", epochs=4, learning_rate=3e-3, batch_size=32),
 }
 CAPTION_SETTINGS = {
-    "w64-e3d2-ep10": dict(width=64, encoder_layers=3, decoder_layers=2, epochs=10, learning_rate=2e-3, batch_size=32),
-    "w64-e3d2-ep16": dict(width=64, encoder_layers=3, decoder_layers=2, epochs=16, learning_rate=2e-3, batch_size=32),
-    "w96-e3d2-ep10": dict(width=96, encoder_layers=3, decoder_layers=2, epochs=10, learning_rate=2e-3, batch_size=32),
-    "w64-e3d2-ep10-lr1e-3": dict(width=64, encoder_layers=3, decoder_layers=2, epochs=10, learning_rate=1e-3,
-                                 batch_size=32),
+    "w64-e3d2-ep12": dict(width=64, encoder_layers=3, decoder_layers=2, epochs=12, learning_rate=2e-3, batch_size=32),
+    "w96-e3d2-ep12": dict(width=96, encoder_layers=3, decoder_layers=2, epochs=12, learning_rate=2e-3, batch_size=32),
 }
 
 
@@ -51,7 +48,7 @@ def run_depth(names) -> None:
     for name in names:
         setting = dict(DEPTH_SETTINGS[name])
         started, cpu = time.monotonic(), time.process_time()
-        model, processor, _ = depth.train_model(setting.pop("kind"), fit, **setting)
+        model, processor, _ = depth.train_model(setting.pop("kind"), fit, budget_s=NO_BUDGET, **setting)
         seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu
         record("depth", name, depth.score(model, processor, held_out), seconds, cpu_seconds, len(fit), len(held_out),
                sum(p.numel() for p in model.parameters()))
@@ -61,7 +58,7 @@ def run_caption(names) -> None:
     fit, held_out = split(captioner.TRAIN_SCENES)
     for name in names:
         started, cpu = time.monotonic(), time.process_time()
-        model, processor, _ = captioner.train_model(fit, **CAPTION_SETTINGS[name])
+        model, processor, _ = captioner.train_model(fit, budget_s=NO_BUDGET, **CAPTION_SETTINGS[name])
         seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu
         record("caption", name, captioner.score(model, processor, held_out), seconds, cpu_seconds, len(fit),
                len(held_out), sum(p.numel() for p in model.parameters()))
