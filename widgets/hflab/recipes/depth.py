@@ -83,9 +83,13 @@ def depth_dataset(scene_list, processor) -> course.ExamplesDataset:
 
 
 def depth_loss(outputs, labels, num_items_in_batch=None):
-    """SiLog (GLPN's own loss: right in proportion) + L1 on log depth (right in metres)."""
-    predicted = _at_size(outputs["predicted_depth"], labels.shape[-2:]).clamp_min(1e-3)
-    diff = torch.log(predicted) - torch.log(labels)  # [batch, H, W]
+    """SiLog (GLPN's own loss: right in proportion) + L1 on log depth (right in metres).
+
+    The logs are of depth + 10 cm: DPT's head ends in a ReLU, and at 0 a plain log would have an
+    infinite slope (its first steps then push every pixel below 0, where no gradient flows again).
+    """
+    predicted = _at_size(outputs["predicted_depth"], labels.shape[-2:])
+    diff = torch.log(predicted + 0.1) - torch.log(labels + 0.1)  # [batch, H, W]
     silog = torch.sqrt((diff ** 2).mean() - 0.5 * diff.mean() ** 2 + 1e-8)
     return silog + diff.abs().mean()
 
