@@ -85,7 +85,7 @@ def summary() -> None:
     for (model, name), row in sorted(latest.items()):
         figures = "  ".join(f"{k} {v:.3f}" for k, v in row["validation"].items())
         print(f"{model:8s} {name:22s} {figures}  | train {row['train_cpu_seconds']:.0f} CPU-s, "
-              f"{row['parameters']:,} weights")
+              f"{row['parameters']:,} weights" + (f"  ({row['note']})" if row.get("note") else ""))
 
 
 def main() -> None:
