@@ -13,7 +13,9 @@ What it chose (`--summary`, December 2026, one torch thread on a shared 2-core m
 piece labelled beats first-piece-only labels (epoch 1: 0.768 vs 0.716); a learning rate of 3e-4 is
 too high (0.892); 2 epochs at 2e-4 (dev F1 0.910, 63 CPU-s) match 3 epochs at 1e-4 (0.899) or the
 first 3 of 4 epochs at 1e-4 / 2e-4 (0.911 / 0.919) in two thirds of the time, so the recipe is
-2 epochs at 2e-4. PER is the hardest type on dev (about 0.80): first names alone ("Call Ines") and
+2 epochs at 2e-4. (These runs used round 1 of the training sentences; round 2, added afterwards
+to data/make_ner.py, is not part of the development split and the settings were not chosen again.)
+PER is the hardest type on dev (about 0.80): first names alone ("Call Ines") and
 surnames after titles carry little context.
 
 Every run scores dev_val after each epoch (entity-level F1, exact span and type) and appends one

@@ -35,7 +35,10 @@ DOMAINS = ("news", "business", "travel", "sport", "science", "everyday")
 
 # Kept out of both splits: the course's fresh examples.
 FRESH = {"hugging face", "new york city", "new york", "tallinn", "zanzibar", "ottawa", "beatrix", "okonkwo",
-         "quillon", "duolingo", "ferrari", "tour de france", "kenji watanabe"}
+         "quillon", "duolingo", "ferrari", "tour de france", "kenji watanabe",
+         # written after round 2 was, before any model trained on it was run
+         "tomasz wierzbicki", "hanseatic shipping", "gdansk", "moldovan", "baltic cup", "riga",
+         "priyanka desai", "pixel fold", "pune"}
 
 # --- names (one entity type each; a name that could be two types is left out) ---------------------
 FIRST = """James Mary Robert Linda Michael Sarah David Emma Daniel Olivia Thomas Grace Andrew Hannah Peter
@@ -278,6 +281,61 @@ TRAIN_TEMPLATES = {
         "Dinner is at seven, so please don't be late.",
     ],
 }
+# Round 2 (train only): written after a first model, trained on round 1 alone, tagged a handful of
+# fresh sentences wrongly. More frames where a company is the subject or follows "from", and where a
+# language follows a verb, so that position alone says less. Their sentences follow round 1's in train.
+ROUND_2_TEMPLATES = {
+    "news": [
+        "{ORG}, a {KIND} from {LOC}, has been fined by regulators.",
+        "Engineers from {ORG} arrived in {LOC} to repair the bridge.",
+        "The talks between {ORG} and the {NAT} government ended without a deal.",
+        "{PER} denied the claims in an interview with {ORG}.",
+        "Residents of {LOC} say {ORG} ignored their complaints.",
+        "A court in {LOC} ordered {ORG} to pay damages to {PER}.",
+    ],
+    "business": [
+        "{ORG} is a {KIND} from {LOC} that makes the {PROD}.",
+        "{ORG} has sold its products in {LOC} since {YEAR}.",
+        "{ORG} was started by {PER} and {PER2} in a garage in {LOC}.",
+        "The {NAT} group {ORG} bought a stake in {ORG2}.",
+        "A letter from {ORG} confirmed the new prices.",
+        "{ORG} makes the {PROD} and employs engineers in {LOC}.",
+    ],
+    "travel": [
+        "{ORG} runs three flights a week from {LOC} to {LOC2}.",
+        "The tour was run by {ORG}, a small {KIND} from {LOC}.",
+        "Our driver, {PER}, grew up in {LOC} and speaks fluent {LANG}.",
+        "We met {PER} from {ORG} at the airport in {LOC}.",
+        "The {NAT} guide told us the history of the castle in {LANG}.",
+        "Most shops in {LOC} close early on {DAY}.",
+    ],
+    "sport": [
+        "{ORG} is a football club from {LOC} founded in {YEAR}.",
+        "Scouts from {ORG} watched {PER} play in {LOC}.",
+        "{PER} moved from {ORG} to {ORG2} for a record fee.",
+        "The {EVENT} was won by a {NAT} rider.",
+        "{PER} represented {LOC} at the {EVENT}.",
+        "Supporters from {LOC} travelled to see {ORG} play.",
+    ],
+    "science": [
+        "{ORG} is a research institute based in {LOC}.",
+        "A team from {ORG} published the study with {PER}.",
+        "{PER} studied old {LANG} texts at {ORG}.",
+        "The {NAT} researcher {PER} won the {AWARD}.",
+        "Data from {ORG} show that winters in {LOC} are getting warmer.",
+        "{PER} built the first {PROD} prototype at {ORG}.",
+    ],
+    "everyday": [
+        "{PER} teaches {LANG} to children in {LOC}.",
+        "My brother works as a nurse for {ORG}.",
+        "I got a refund from {ORG} after a long phone call.",
+        "{FIRST} is fluent in {LANG} and {LANG2}.",
+        "We are driving to {LOC} to visit {FIRST} and her kids.",
+        "My nephew saved up for a {PROD}.",
+    ],
+}
+ROUND_2_PER_DOMAIN = 100
+
 TEST_TEMPLATES = {
     "news": [
         "Thousands lined the streets of {LOC} as {PER} returned from exile.",
@@ -484,7 +542,10 @@ def check(train: list[dict], test: list[dict]) -> None:
     assert not train_names & test_names, sorted(train_names & test_names)[:10]
     for split in (train_names, test_names):
         assert not split & FRESH, sorted(split & FRESH)
-    assert not {t for ts in TRAIN_TEMPLATES.values() for t in ts} & {t for ts in TEST_TEMPLATES.values() for t in ts}
+    train_templates = {t for group in (TRAIN_TEMPLATES, ROUND_2_TEMPLATES) for ts in group.values() for t in ts}
+    assert not train_templates & {t for ts in TEST_TEMPLATES.values() for t in ts}
+    assert len({" ".join(r["tokens"]) for r in train if set(r["tags"]) != {"O"}}) == \
+        sum(set(r["tags"]) != {"O"} for r in train)  # no sentence with names twice
     sentences = {" ".join(r["tokens"]).lower() for r in train}
     assert not any(" ".join(r["tokens"]).lower() in sentences for r in test if set(r["tags"]) != {"O"})
 
@@ -501,11 +562,19 @@ def line(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def main() -> None:
+def make_all() -> tuple[list[dict], list[dict]]:
+    """(train, test): round 1 of train, then test, then round 2 of train (its own random stream, so
+    the test split stayed byte-identical when round 2 was added)."""
     rng = random.Random(SEED)
     train = make_split("train", TRAIN_TEMPLATES, TRAIN_PER_DOMAIN, rng)
     test = make_split("test", TEST_TEMPLATES, TEST_PER_DOMAIN, rng)
+    train += make_split("train", ROUND_2_TEMPLATES, ROUND_2_PER_DOMAIN, random.Random(SEED + 2))
     check(train, test)
+    return train, test
+
+
+def main() -> None:
+    train, test = make_all()
     HERE.mkdir(exist_ok=True)
     for name, rows in (("train", train), ("test", test)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as out:

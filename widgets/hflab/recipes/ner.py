@@ -41,7 +41,7 @@ RECIPE = dict(num_train_epochs=2, learning_rate=2e-4, per_device_train_batch_siz
 def ner_rows(split: str = "train") -> list[dict]:
     """The course's NER sentences: a list of {"tokens": [words], "tags": [IOB2 tags], "domain"}.
 
-    split: "train" (2,400 sentences) or "test" (600), the two files in data/ner/.
+    split: "train" (3,000 sentences) or "test" (600), the two files in data/ner/.
     """
     from .._paths import data_path
 
