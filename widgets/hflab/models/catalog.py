@@ -93,7 +93,8 @@ ENTRIES: tuple[Entry, ...] = (
           aliases=("hflab/whisper-keywords",)),
     Entry("minilm-ner", None, "token-classification", "trained",
           "이 코스가 쓴 문장으로 MiniLM을 미세 조정한 개체명 인식기(PER/ORG/LOC/MISC, IOB2)",
-          "AutoModelForTokenClassification", "AutoTokenizer", _R + "ner:build", aliases=("hflab/minilm-ner",)),
+          "AutoModelForTokenClassification", "AutoTokenizer", _R + "ner:build", aliases=("hflab/minilm-ner",),
+          revision=2),  # 2: round 2 of the training sentences (3,000)
     Entry("minilm-qa", None, "question-answering", "trained",
           "이 코스가 쓴 SQuAD 형식 데이터로 MiniLM을 미세 조정한 추출형 질의응답 모델",
           "AutoModelForQuestionAnswering", "AutoTokenizer", _R + "qa:build", aliases=("hflab/minilm-qa",)),
