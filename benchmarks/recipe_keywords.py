@@ -22,14 +22,16 @@ from hflab.recipes import keywords as kw
 from hflab.train import cpu_threads
 
 SETTINGS = {  # name -> (head config, training overrides); kw.HEAD and kw.TRAINING hold the chosen one
-    "weighted sum of 5 layers, proj 256, lr 3e-3, 40 ep": ({"use_weighted_layer_sum": True}, {}),
-    "last layer, proj 256, lr 3e-3, 40 ep": ({"use_weighted_layer_sum": False}, {}),
-    "last layer, proj 64": ({"use_weighted_layer_sum": False, "classifier_proj_size": 64}, {}),
-    "last layer, lr 1e-2": ({"use_weighted_layer_sum": False}, {"learning_rate": 1e-2}),
-    "last layer, lr 1e-3": ({"use_weighted_layer_sum": False}, {"learning_rate": 1e-3}),
+    "weighted sum of 5 layers, proj 256, lr 3e-3, 40 ep": ({"use_weighted_layer_sum": True}, {"num_train_epochs": 40}),
+    "last layer, proj 256, lr 3e-3, 40 ep": ({"use_weighted_layer_sum": False}, {"num_train_epochs": 40}),
+    "last layer, proj 64, 40 ep": ({"use_weighted_layer_sum": False, "classifier_proj_size": 64},
+                                   {"num_train_epochs": 40}),
+    "last layer, lr 1e-2, 40 ep": ({"use_weighted_layer_sum": False}, {"learning_rate": 1e-2, "num_train_epochs": 40}),
+    "last layer, lr 1e-3, 40 ep": ({"use_weighted_layer_sum": False}, {"learning_rate": 1e-3, "num_train_epochs": 40}),
     "last layer, 80 epochs": ({"use_weighted_layer_sum": False}, {"num_train_epochs": 80}),
-    "last layer, 20 epochs": ({"use_weighted_layer_sum": False}, {"num_train_epochs": 20}),
-    "last layer, weight decay 0.1": ({"use_weighted_layer_sum": False}, {"weight_decay": 0.1}),
+    "chosen: last layer, proj 256, lr 3e-3, 20 ep": ({"use_weighted_layer_sum": False}, {"num_train_epochs": 20}),
+    "last layer, weight decay 0.1, 40 ep": ({"use_weighted_layer_sum": False},
+                                            {"weight_decay": 0.1, "num_train_epochs": 40}),
 }
 
 
