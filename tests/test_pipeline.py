@@ -47,12 +47,13 @@ def assert_scores(preds, keys=("score", "label")):
 
 # --- Audio -------------------------------------------------------------------------------------
 def test_seed_audio_classification():
+    """Offline the seed's emotion model id answers with the keyword classifier trained here (real first)."""
     classifier = pipeline(task="audio-classification", model="superb/hubert-base-superb-er")
     preds = classifier(str(hflab.data_path("audio", "emotion_happy.wav")))
     preds = [{"score": round(pred["score"], 4), "label": pred["label"]} for pred in preds]
     assert_scores(preds)
-    assert {p["label"] for p in preds} == {"neu", "hap", "ang", "sad"}
-    assert classifier.task == "audio-classification" and classifier.model is not None
+    assert {p["label"] for p in preds} <= set(classifier.model.config.id2label.values())
+    assert classifier.task == "audio-classification" and classifier.loaded.key == "keywords"
 
 
 def test_seed_speech_recognition_whisper():
@@ -76,7 +77,7 @@ def test_audio_at_any_rate_and_channels_gives_the_same_answer():
     import soundfile as sf
     from scipy.signal import resample_poly
 
-    classifier = cached("audio-classification", "superb/hubert-base-superb-er")
+    classifier = cached("audio-classification", "hubert-er")  # the HuBERT stand-in, by its key
     mono, rate = sf.read(SPEECH, dtype="float32")
     assert rate == 16000
     stereo_44k = np.stack([resample_poly(mono, 441, 160)] * 2, axis=1).astype(np.float32)  # [n, 2]
@@ -160,7 +161,7 @@ def test_seed_image_captioning():
     assert isinstance(out, list) and len(out) == 1 and isinstance(out[0]["generated_text"], str)
     batch = captioner([CAT, Image.open(CAT)], max_new_tokens=5)
     assert len(batch) == 2 and batch[0] == batch[1]  # same image, same (greedy) caption
-    assert type(captioner.model).__name__ == "BlipForConditionalGeneration"
+    assert captioner.loaded.key == "scene-captioner" and not captioner.is_standin  # offline: trained here
 
 
 # --- Natural language processing ---------------------------------------------------------------
@@ -197,7 +198,8 @@ def test_seed_ner():
     assert preds
     for p in preds:
         assert p["entity"][:2] in {"B-", "I-"} and isinstance(p["index"], int)
-        assert text[p["start"]:p["end"]] == p["word"].removeprefix("##")
+        # offline the uncased MiniLM tagger answers: its word pieces are lower case
+        assert text[p["start"]:p["end"]].lower() == p["word"].removeprefix("##").lower()
 
 
 def test_seed_question_answering():
@@ -231,8 +233,8 @@ def test_question_answering_finds_the_best_span_the_model_scores():
     tok, model = qa.tokenizer, qa.model
     enc = tok(SEED_QA["question"], SEED_QA["context"], return_offsets_mapping=True, return_tensors="pt")
     offsets = enc.pop("offset_mapping")[0]
-    with torch.no_grad():
-        out = model(**{k: v for k, v in enc.items() if k != "token_type_ids"})
+    with torch.no_grad():  # BERT reads which segment a token is in; DistilBERT has no such input
+        out = model(**{k: v for k, v in enc.items() if k in tok.model_input_names})
     context_tokens = [i for i, s in enumerate(enc.sequence_ids(0)) if s == 1]
     start_p = out.start_logits[0, context_tokens].softmax(-1)
     end_p = out.end_logits[0, context_tokens].softmax(-1)
@@ -492,3 +494,19 @@ def test_online_every_seed_task_with_the_real_checkpoint(task):
     pipe = pipeline(task, model=model)
     assert pipe.source == "hub" and not pipe.is_standin
     assert looks_right(call(pipe))
+
+
+def test_a_semantic_segmenter_gets_a_score_per_region_so_the_seeds_rounding_works():
+    """transformers gives SegFormer's regions the score None; hflab gives the mean probability of the label."""
+    from transformers import SegformerConfig, SegformerForSemanticSegmentation, SegformerImageProcessor
+
+    torch.manual_seed(0)
+    config = SegformerConfig(num_encoder_blocks=2, depths=[1, 1], sr_ratios=[2, 1], hidden_sizes=[8, 16],
+                             num_attention_heads=[1, 1], decoder_hidden_size=16, num_labels=3,
+                             id2label={0: "floor", 1: "circle", 2: "square"})
+    model = SegformerForSemanticSegmentation(config).eval()
+    segmenter = pipeline("image-segmentation", model=model,
+                         image_processor=SegformerImageProcessor(size={"height": 32, "width": 32}))
+    regions = segmenter(CAT)
+    assert regions and all(isinstance(r["score"], float) and 0.0 < r["score"] <= 1.0 for r in regions)
+    assert [{"score": round(r["score"], 4), "label": r["label"]} for r in regions]  # the seed's line runs

@@ -37,6 +37,8 @@ class NativePipeline(TaskPipeline):
         self._rate = getattr(self.feature_extractor, "sampling_rate", None)
         self._prepare = {TEXT: self._prepare_text, IMAGE: self._prepare_images,
                          AUDIO: self._prepare_audio}.get(TASKS[task].reads, self._prepare_document)
+        if task == "image-segmentation":
+            self.inner.postprocess = _with_region_scores(self.inner.postprocess, self.model)
 
     def _sanitize_parameters(self, **options):
         return {}, {}, {}  # transformers' own pipeline (`.inner`) sorts out its options
@@ -114,7 +116,8 @@ class NativePipeline(TaskPipeline):
         return prepared, kwargs
 
     def _chunk_long_whisper(self, prepared, kwargs) -> None:
-        if getattr(self.model.config, "model_type", "") != "whisper" or "chunk_length_s" in kwargs:
+        if (self.task != "automatic-speech-recognition" or "chunk_length_s" in kwargs
+                or getattr(self.model.config, "model_type", "") != "whisper"):
             return
         longest = max(len(p["raw"]) for p in (prepared if isinstance(prepared, list) else [prepared]))
         if longest > WHISPER_WINDOW_S * self._rate:
@@ -146,3 +149,28 @@ class NativePipeline(TaskPipeline):
         if item.get("image") is not None:
             item["image"] = to_images(item["image"])
         return item
+
+
+def _with_region_scores(postprocess, model):
+    """transformers gives a semantic segmenter's regions (SegFormer) the score None, and the seed's
+    `round(pred["score"], 4)` would fail: give each region the mean probability of its label over
+    its own pixels, computed from the same logits, resized as transformers resizes them."""
+    import numpy as np
+    import torch
+
+    def scored(model_outputs, **options):
+        regions = postprocess(model_outputs, **options)
+        logits = model_outputs.get("logits") if hasattr(model_outputs, "get") else None
+        if logits is None or all(region["score"] is not None for region in regions):
+            return regions
+        size = tuple(int(v) for v in np.asarray(model_outputs["target_size"]).reshape(-1)[:2])
+        probs = torch.nn.functional.interpolate(logits.float(), size=size, mode="bilinear",
+                                                align_corners=False).softmax(dim=1)[0]
+        label_ids = {label: int(i) for i, label in model.config.id2label.items()}
+        for region in regions:
+            if region["score"] is None:
+                inside = torch.from_numpy(np.asarray(region["mask"]) > 0)
+                region["score"] = float(probs[label_ids[region["label"]]][inside].mean()) if inside.any() else 0.0
+        return regions
+
+    return scored
