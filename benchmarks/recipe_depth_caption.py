@@ -31,6 +31,8 @@ DEPTH_SETTINGS = {
     "glpn-e4-lr3e-3": dict(kind="glpn", epochs=4, learning_rate=3e-3, batch_size=32),
     # DPT costs about twice GLPN's CPU time per picture: at 2 epochs both get the same training time
     "dpt-e2-lr3e-3": dict(kind="dpt", epochs=2, learning_rate=3e-3, batch_size=32),
+    # objects are a few % of the pixels: the first GLPN placed them too far, near the room behind them
+    "glpn-e4-lr3e-3-objects5": dict(kind="glpn", epochs=4, learning_rate=3e-3, batch_size=32, object_weight=5.0),
 }
 CAPTION_SETTINGS = {
     "w64-e3d2-ep12": dict(width=64, encoder_layers=3, decoder_layers=2, epochs=12, learning_rate=2e-3, batch_size=32),

@@ -75,11 +75,24 @@ def image_processor():
 # ---------------------------------------------------------------------------------------------
 # data and loss
 # ---------------------------------------------------------------------------------------------
-def depth_dataset(scene_list, processor) -> course.ExamplesDataset:
-    """Each item: {"pixel_values" [3, 64, 64], "labels" [64, 64] depth in metres}."""
+def depth_dataset(scene_list, processor, object_weight: float = 1.0) -> course.ExamplesDataset:
+    """Each item: {"pixel_values" [3, 64, 64], "labels" [64, 64] depth in metres}; with an `object_weight`
+    other than 1, "labels" is [2, 64, 64]: the depth, then each pixel's weight in the loss (objects'
+    pixels count `object_weight` times: they are few beside the floor and the wall)."""
     pixels = processor(images=[s.image for s in scene_list], return_tensors="pt")["pixel_values"]
-    return course.ExamplesDataset([{"pixel_values": p, "labels": torch.from_numpy(s.depth)}
+    return course.ExamplesDataset([{"pixel_values": p, "labels": _labels(s, object_weight)}
                                    for p, s in zip(pixels, scene_list, strict=True)])
+
+
+def _labels(scene, object_weight: float) -> torch.Tensor:
+    depth = torch.from_numpy(scene.depth)
+    if object_weight == 1.0:
+        return depth
+    on_objects = np.zeros(scene.depth.shape, dtype=bool)
+    for obj in scene.objects:
+        on_objects |= obj["mask"]
+    weight = torch.from_numpy(np.where(on_objects, object_weight, 1.0).astype(np.float32))
+    return torch.stack([depth, weight])
 
 
 def depth_loss(outputs, labels, num_items_in_batch=None):
@@ -88,10 +101,21 @@ def depth_loss(outputs, labels, num_items_in_batch=None):
     The logs are of depth + 10 cm: DPT's head ends in a ReLU, and at 0 a plain log would have an
     infinite slope (its first steps then push every pixel below 0, where no gradient flows again).
     """
+    if labels.dim() == 4:  # [batch, 2, H, W]: depth and each pixel's weight
+        return _weighted_depth_loss(outputs, labels[:, 0], labels[:, 1])
     predicted = _at_size(outputs["predicted_depth"], labels.shape[-2:])
     diff = torch.log(predicted + 0.1) - torch.log(labels + 0.1)  # [batch, H, W]
     silog = torch.sqrt((diff ** 2).mean() - 0.5 * diff.mean() ** 2 + 1e-8)
     return silog + diff.abs().mean()
+
+
+def _weighted_depth_loss(outputs, depth, weight):
+    """depth_loss with each pixel's terms weighted (weighted means instead of plain ones)."""
+    predicted = _at_size(outputs["predicted_depth"], depth.shape[-2:])
+    diff = torch.log(predicted + 0.1) - torch.log(depth + 0.1)  # [batch, H, W]
+    weight = weight / weight.sum()
+    silog = torch.sqrt((weight * diff ** 2).sum() - 0.5 * (weight * diff).sum() ** 2 + 1e-8)
+    return silog + (weight * diff.abs()).sum()
 
 
 def _at_size(depth: torch.Tensor, size) -> torch.Tensor:
@@ -106,7 +130,7 @@ def _at_size(depth: torch.Tensor, size) -> torch.Tensor:
 # training and scoring
 # ---------------------------------------------------------------------------------------------
 def train_model(kind: str, train_scenes, *, epochs: int, learning_rate: float, batch_size: int,
-                budget_s: float = course.BUILD_BUDGET_S):
+                object_weight: float = 1.0, budget_s: float = course.BUILD_BUDGET_S):
     """A new `kind` model trained with `Trainer` on `train_scenes`: (model, processor, TimeBudget)."""
     from transformers import Trainer, set_seed
 
@@ -117,7 +141,7 @@ def train_model(kind: str, train_scenes, *, epochs: int, learning_rate: float, b
         args = course.training_arguments(
             scratch, num_train_epochs=epochs, learning_rate=learning_rate, per_device_train_batch_size=batch_size,
             warmup_steps=0.05, weight_decay=0.01, lr_scheduler_type="cosine", disable_tqdm=True)
-        trainer = Trainer(model=model, args=args, train_dataset=depth_dataset(train_scenes, processor),
+        trainer = Trainer(model=model, args=args, train_dataset=depth_dataset(train_scenes, processor, object_weight),
                           compute_loss_func=depth_loss, callbacks=[budget])
         trainer.train()
     return model.eval(), processor, budget
