@@ -58,8 +58,8 @@ class Seq2SeqPipeline(TaskPipeline):
 
     def _setup(self) -> None:
         if self.tokenizer is None or not hasattr(self.model, "generate"):
-            raise InputError(f"{self.task} needs an encoder-decoder model with a tokenizer.",
-                             "use a catalog key such as 'smollm2' or 't5-small'.")
+            raise InputError(f"{self.task} needs a model that generates text, and its tokenizer.",
+                             "use a catalog key such as 'smollm2', or a seq2seq checkpoint such as 't5-small'.")
         # an encoder-decoder reads the T5-style text itself; a decoder-only LM is asked through its chat template
         self.is_chat = not getattr(self.model.config, "is_encoder_decoder", False)
         if self.is_chat and not getattr(self.tokenizer, "chat_template", None):
@@ -130,6 +130,7 @@ class Seq2SeqPipeline(TaskPipeline):
     def _chat_forward(self, encoded: dict, params: dict):
         import torch
 
+        params = dict(params)  # the same options serve every text of a list: change a copy
         if "max_new_tokens" not in params and "max_length" in params:
             # v4's max_length counted the answer's tokens (the decoder's); a decoder-only LM counts the prompt too
             params["max_new_tokens"] = params["max_length"]
