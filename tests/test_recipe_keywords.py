@@ -44,7 +44,7 @@ def test_test_split_speakers_never_train():
 
 
 def test_recorded_test_figures_work(report):
-    # measured 0.94 accuracy on 240 clips of unseen voices; a learner calls 0.85 "it works"
+    # measured 0.95 accuracy on 240 clips of unseen voices; a learner calls 0.85 "it works"
     assert report["test"]["accuracy"] >= 0.85
     assert report["test"]["macro_f1"] >= 0.85
     assert report["test_examples"] == len(keywords.WORDS) * keywords.TEST_PER_WORD
