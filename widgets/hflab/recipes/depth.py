@@ -32,7 +32,8 @@ MAX_DEPTH_M = 12  # GLPN's sigmoid head answers in (0, MAX_DEPTH_M); the wall st
 STANDIN = "dpt"
 THREADS = 1
 # The recipe (architecture, epochs, learning rate) chosen on train seeds only; see the benchmark.
-RECIPE = dict(kind="glpn", epochs=4, learning_rate=3e-3, batch_size=32)
+# object pixels count 5x in the loss: chosen on held-out train seeds (AbsRel 0.105 vs 0.144 unweighted)
+RECIPE = dict(kind="glpn", epochs=4, learning_rate=3e-3, batch_size=32, object_weight=5.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,7 +234,8 @@ def build(out_dir, budget_s: float = course.BUILD_BUDGET_S) -> dict:
         "seed": course.SEED, "torch_threads": THREADS,
         "recipe": f"{RECIPE['kind'].upper()} from scratch on {len(train_scenes)} scenes (seeds 0-"
                   f"{len(train_scenes) - 1}), {RECIPE['epochs']} epochs, AdamW lr {RECIPE['learning_rate']} "
-                  f"(cosine), batch {RECIPE['batch_size']}, loss SiLog + L1(log depth); GLPN vs DPT and the "
+                  f"(cosine), batch {RECIPE['batch_size']}, loss SiLog + L1(log depth) with object pixels weighted "
+                  f"{RECIPE['object_weight']:g}x; GLPN vs DPT and the "
                   "settings chosen on held-out train seeds (benchmarks/recipe_depth_caption.py)",
     }
     return course.save_report(out_dir, report)
