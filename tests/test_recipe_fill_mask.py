@@ -1,7 +1,10 @@
-"""hflab.recipes.fill_mask: the MLM head trained here on the real MiniLM ("minilm-mlm").
+"""fill-mask offline: the mask-token swap, and the held-out data of the (not yet good enough) MiniLM MLM recipe.
 
-Loading the key trains it once into HFLAB_HOME (CI starts with an empty cache). The test figures
-were recorded by build() on the held-out sentences; the fresh sentences below are in no data file.
+The MiniLM masked-LM head of hflab.recipes.fill_mask does not reach the bar a learner would call
+working (see its docstring), so it is not in the catalog and `fill-mask` offline answers with the
+random DistilRoBERTa stand-in. What is tested here holds for any fill-mask model: the seed's
+RoBERTa-style `<mask>` reaches a BERT model as `[MASK]` (and back), and a text without a mask
+says what to write.
 """
 
 from __future__ import annotations
@@ -10,54 +13,20 @@ import hflab
 import pytest
 from hflab.recipes import fill_mask
 from hflab.tasks.text import use_own_mask_token
-from hflab.train import training_report
-
-pytestmark = pytest.mark.slow
-
-# Fresh sentences (in no train or test file), each with an answer a learner would call obvious.
-FRESH = {
-    "Paris is the capital of [MASK].": {"france"},
-    "The sun rises in the east and sets in the [MASK].": {"west"},
-    "She drank a cup of hot [MASK] before she went to work.": {"coffee", "tea", "water", "milk"},
-    "Monday, Tuesday and [MASK] are days of the week.": {"wednesday", "thursday", "friday", "sunday", "saturday"},
-    "I can't find my keys; I think I left them in the [MASK].": {"car", "kitchen", "house", "office", "room"},
-}
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    return hflab.models.load("minilm-mlm")
+def bert_fill():
+    """A small random BERT masked LM with MiniLM's real (uncased BERT) tokenizer: mask token [MASK]."""
+    import torch
+    from hflab.models.packaged import minilm_folder
+    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
-
-@pytest.fixture(scope="module")
-def report(loaded):
-    return training_report(loaded.path)
-
-
-@pytest.fixture(scope="module")
-def fill(loaded):
-    return hflab.pipeline("fill-mask", model=loaded)
-
-
-def test_it_is_the_real_encoder_with_a_trained_head(loaded, report):
-    assert loaded.source == "trained" and not loaded.is_standin
-    assert type(loaded.model).__name__ == "BertForMaskedLM" and loaded.tokenizer.mask_token == "[MASK]"
-    assert report["model"] == "minilm-mlm" and report["standin"] == "distilroberta"
-    assert report["test_examples"] >= 500 and report["content_words"] >= 200 and report["function_words"] >= 200
-    assert not report["stopped_by_budget"]
-
-
-def test_held_out_figures_are_what_a_learner_calls_working(report):
-    test = report["test"]
-    # measured (benchmarks/recipe_fill_mask.py prints the build's figures): see data/README.md
-    assert test["top5"] >= 0.55 and test["top1"] >= 0.35
-    assert test["function_top5"] >= 0.70  # "the", "of", "and": the easy half
-    assert test["content_top5"] >= 0.35  # nouns, verbs, adjectives: the hard half
-
-
-def test_the_random_standin_is_far_below(report):
-    ours, theirs = report["test"], report["standin_test"]
-    assert theirs["top5"] <= 0.05 and theirs["top5"] < ours["top5"] / 5
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(minilm_folder())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
+                        num_attention_heads=2, intermediate_size=64)
+    return hflab.pipeline("fill-mask", model=BertForMaskedLM(config).eval(), tokenizer=tokenizer)
 
 
 def test_test_sentences_were_never_trained_on():
@@ -66,22 +35,14 @@ def test_test_sentences_were_never_trained_on():
     assert len(test) >= 250 and not train & set(test)
 
 
-@pytest.mark.parametrize("text", list(FRESH))
-def test_fresh_sentences_have_the_obvious_word_in_the_top_five(fill, text):
-    predictions = fill(text, top_k=5)
-    assert len(predictions) == 5 and set(predictions[0]) == {"score", "token", "token_str", "sequence"}
-    words = [p["token_str"].strip().lower() for p in predictions]
-    assert FRESH[text] & set(words), words
-    assert "[MASK]" not in predictions[0]["sequence"]
-
-
-def test_the_seeds_roberta_mask_is_read_as_mask(fill, capsys):
+def test_the_seeds_roberta_mask_is_read_as_mask(bert_fill, capsys):
     seed_text = "Paris is the capital of <mask>."
-    predictions = fill(seed_text, top_k=5)
+    predictions = bert_fill(seed_text, top_k=5)
     said = capsys.readouterr().out
     assert "[MASK]" in said and "<mask>" in said and len(said.strip().splitlines()) == 1
-    assert predictions == fill("Paris is the capital of [MASK].", top_k=5)
-    batch = fill([seed_text, "The sun sets in the <mask>."], top_k=2)
+    assert predictions == bert_fill("Paris is the capital of [MASK].", top_k=5)
+    assert len(predictions) == 5 and set(predictions[0]) == {"score", "token", "token_str", "sequence"}
+    batch = bert_fill([seed_text, "The sun sets in the <mask>."], top_k=2)
     assert len(batch) == 2 and all(len(answers) == 2 for answers in batch)
 
 
@@ -89,12 +50,12 @@ def test_swap_goes_both_ways_and_leaves_the_own_token_alone(capsys):
     roberta = hflab.models.load("distilroberta", offline=True, quiet=True).tokenizer
     assert use_own_mask_token("A [MASK] day.", roberta) == "A <mask> day."
     assert "<mask>" in capsys.readouterr().out
-    assert use_own_mask_token(["A <mask> day.", "No mask here."], roberta) == ["A <mask> day.", "No mask here."]
+    assert use_own_mask_token(["A <mask> day.", "Two <mask> days."], roberta) == ["A <mask> day.", "Two <mask> days."]
     assert capsys.readouterr().out == ""  # nothing swapped, nothing said
     standin = hflab.pipeline("fill-mask", model="distilroberta")
     assert len(standin("A [MASK] day.", top_k=3)) == 3  # a BERT-style mask reaches RoBERTa as <mask>
 
 
-def test_a_text_without_any_mask_says_what_to_do(fill):
+def test_a_text_without_any_mask_says_what_to_do(bert_fill):
     with pytest.raises(Exception, match="(?i)mask"):
-        fill("There is no blank in this sentence.")
+        bert_fill("There is no blank in this sentence.")

@@ -1,4 +1,10 @@
-"""fill-mask: a masked-language-model head trained here on the real MiniLM encoder (catalog key "minilm-mlm").
+"""fill-mask: a masked-language-model head trained here on the real MiniLM encoder — NOT in the catalog yet.
+
+Status: the recipe below does not reach the bar a learner would call working (held-out top-5 0.26,
+content words top-5 0.01; "Paris is the capital of [MASK]." -> town, europe, city, ...) and its build
+costs ~480 CPU-s, over the 180 s ceiling. Until a recipe clears both, `fill-mask` offline answers
+with the random DistilRoBERTa stand-in and this module is kept only to continue the work
+(`python benchmarks/recipe_fill_mask.py`).
 
 all-MiniLM-L6-v2 ships without an MLM head. `BertForMaskedLM.from_pretrained` gives it a new one:
 `cls.predictions` = transform (dense 384x384, GELU, LayerNorm) + a decoder tied to the word
