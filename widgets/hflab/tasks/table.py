@@ -80,7 +80,7 @@ _ROWS = (
              TEXT, (), widgets=("ModelComparison",)),
     TaskInfo("image-classification", "이미지 분류", "AutoModelForImageClassification", "google/vit-base-patch16-224",
              "digits-vit", IMAGE, ("label", "score"), widgets=_BOTH),
-    TaskInfo("object-detection", "객체 탐지", "AutoModelForObjectDetection", "facebook/detr-resnet-50", "scene-detr", IMAGE,
+    TaskInfo("object-detection", "객체 탐지", "AutoModelForObjectDetection", "facebook/detr-resnet-50", "detr", IMAGE,
              ("label", "score", "box"), standin_call_options=_ANY_BOX),
     TaskInfo("image-segmentation", "이미지 분할", "AutoModelForUniversalSegmentation",
              "facebook/mask2former-swin-tiny-coco-panoptic", "scene-segmenter", IMAGE, ("label", "score", "mask"),
