@@ -42,7 +42,9 @@ STANDIN_KEY = "distilbert-squad"
 MAX_LENGTH = 128  # the longest question + context in data/qa/ is 84 tokens
 
 # Chosen on a held-out slice of TRAIN (benchmarks/recipe_qa.py); the test split is scored once, in build().
-RECIPE = dict(learning_rate=3e-4, num_train_epochs=1, per_device_train_batch_size=32, frozen_layers=2)
+# chosen on the held-out fifth of train (benchmarks/recipe_qa.py): 2 epochs at 2e-4 -> EM 0.922 / F1 0.933,
+# 1 epoch at 3e-4 -> 0.728 / 0.761; the second epoch costs about twice the time and is worth it
+RECIPE = dict(learning_rate=2e-4, num_train_epochs=2, per_device_train_batch_size=32, frozen_layers=2)
 
 
 # ---------------------------------------------------------------------------------------------
