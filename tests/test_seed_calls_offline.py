@@ -55,9 +55,9 @@ def test_the_seed_call_answers_with_a_real_model_offline(task, capsys):
     assert pipe.loaded.key == ANSWERED_BY[task], (task, pipe.loaded)
     assert looks_right(out), out
     if task in STILL_STANDINS:
-        assert pipe.is_standin and "random stand-in" in printed  # and it says so
+        assert pipe.is_standin and "is a random stand-in for" in printed  # and it says so
         return
     assert not pipe.is_standin and pipe.source in ("packaged", "trained")
-    assert "random stand-in" not in printed
+    assert "is a random stand-in for" not in printed  # (the real-first line names the stand-in on request)
     if model is not None and pipe.loaded.hub_id != model:  # a Hub id the catalog answers with another model
         assert f"{model} is not available offline" in printed
