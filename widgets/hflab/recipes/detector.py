@@ -47,12 +47,10 @@ def id2label() -> dict[int, str]:
     return dict(enumerate(scenes.LABELS))
 
 
-def make_model(kind: str = "conditional", d_model: int = 64, layers: int = 2, queries: int = 8, **_):
-    """A small DETR-family detector with random weights.
-
-    Backbone: a two-stage ConvNeXt (LayerNorm, so DETR's frozen batch norm does not cripple it from
-    scratch): 4x4 patches then a 2x downsampling -> an 8x8 feature map for a 64x64 image, 64 tokens.
-    """
+def make_model(kind: str = "conditional", d_model: int = 64, layers: int = 2, queries: int = 8, **setting):
+    """A small DETR-family detector with random weights (kind: "rtdetr", "conditional" or "detr")."""
+    if kind == "rtdetr":
+        return _rtdetr(d_model=d_model, layers=layers, queries=queries, **setting)
     from transformers import (
         ConditionalDetrConfig,
         ConditionalDetrForObjectDetection,
@@ -61,6 +59,8 @@ def make_model(kind: str = "conditional", d_model: int = 64, layers: int = 2, qu
         DetrForObjectDetection,
     )
 
+    # a two-stage ConvNeXt (LayerNorm, so DETR's frozen batch norm does not cripple it from scratch):
+    # 4x4 patches then a 2x downsampling -> an 8x8 feature map for a 64x64 image, 64 tokens
     backbone = ConvNextConfig(num_channels=3, patch_size=4, num_stages=2, hidden_sizes=[32, 64], depths=[1, 2],
                               out_features=["stage2"], drop_path_rate=0.0)
     labels = id2label()
@@ -73,14 +73,41 @@ def make_model(kind: str = "conditional", d_model: int = 64, layers: int = 2, qu
         return ConditionalDetrForObjectDetection(ConditionalDetrConfig(**common))
     if kind == "detr":
         return DetrForObjectDetection(DetrConfig(**common))
-    raise ValueError(f'kind must be "conditional" or "detr", not {kind!r}')
+    raise ValueError(f'kind must be "rtdetr", "conditional" or "detr", not {kind!r}')
+
+
+def _rtdetr(d_model: int, layers: int, queries: int, widths=(32, 64, 128), depths=(1, 1, 1), levels: int = 2,
+            denoising: int = 20, expansion: float = 0.5, **_):
+    """RT-DETR: a small ResNet, a hybrid encoder over its last `levels` scales, queries chosen from the encoder.
+
+    Why it learns where (Conditional) DETR does not: every encoder position already predicts a class and a
+    box, the best ones become the decoder's starting queries (so queries start near objects instead of
+    having to learn where to look), and "denoising" queries — noised copies of the true boxes — teach the
+    decoder to repair boxes from the first step on.
+    """
+    from transformers import RTDetrConfig, RTDetrForObjectDetection, RTDetrResNetConfig
+
+    # stages at strides 4, 8, 16 (16x16, 8x8 and 4x4 maps for a 64x64 scene); batch norm trains (nothing
+    # is pretrained, so freezing it would freeze random statistics)
+    stages = ["stage1", "stage2", "stage3"][-levels:]
+    backbone = RTDetrResNetConfig(num_channels=3, embedding_size=widths[0], hidden_sizes=list(widths),
+                                  depths=list(depths), layer_type="basic", out_features=stages)
+    labels = id2label()
+    config = RTDetrConfig(
+        backbone_config=backbone, freeze_backbone_batch_norms=False, encoder_in_channels=list(widths[-levels:]),
+        feat_strides=[4, 8, 16][-levels:], num_feature_levels=levels, encode_proj_layers=[levels - 1],
+        encoder_hidden_dim=d_model, encoder_layers=1, encoder_ffn_dim=2 * d_model, encoder_attention_heads=4,
+        hidden_expansion=expansion, d_model=d_model, decoder_in_channels=[d_model] * levels,
+        decoder_ffn_dim=2 * d_model, decoder_layers=layers, decoder_attention_heads=4, num_queries=queries,
+        num_denoising=denoising, id2label=labels, label2id={name: i for i, name in labels.items()})
+    return RTDetrForObjectDetection(config)
 
 
 def make_processor(kind: str = "conditional"):
     """The image processor saved with the model: any image is resized to 64x64 (boxes come back in its own pixels)."""
-    from transformers import ConditionalDetrImageProcessor, DetrImageProcessor
+    from transformers import ConditionalDetrImageProcessor, DetrImageProcessor, RTDetrImageProcessor
 
-    cls = ConditionalDetrImageProcessor if kind == "conditional" else DetrImageProcessor
+    cls = {"rtdetr": RTDetrImageProcessor, "conditional": ConditionalDetrImageProcessor}.get(kind, DetrImageProcessor)
     return cls(size={"height": IMAGE_SIZE, "width": IMAGE_SIZE}, do_pad=False)
 
 
@@ -187,7 +214,7 @@ def detect(model, processor, images, threshold: float = 0.05, batch_size: int = 
 # training
 # ---------------------------------------------------------------------------------------------
 def fit(model, train_set, *, budget_s: float, epochs: int, learning_rate: float, batch_size: int,
-        threads: int = 1, **_) -> train.TimeBudget:
+        threads: int = 1, callbacks=(), **_) -> train.TimeBudget:
     """Train `model` on `train_set` with 🤗 `Trainer`; returns the time budget callback (its seconds)."""
     from transformers import Trainer, set_seed
 
@@ -198,7 +225,7 @@ def fit(model, train_set, *, budget_s: float, epochs: int, learning_rate: float,
             scratch, num_train_epochs=epochs, learning_rate=learning_rate, per_device_train_batch_size=batch_size,
             weight_decay=1e-4, warmup_steps=0.05, lr_scheduler_type="cosine", max_grad_norm=0.1,
             remove_unused_columns=False, disable_tqdm=True, logging_strategy="no")
-        Trainer(model=model, args=args, train_dataset=train_set, data_collator=collate, callbacks=[budget]).train()
+        Trainer(model=model, args=args, train_dataset=train_set, data_collator=collate, callbacks=[budget, *callbacks]).train()
     model.eval()
     return budget
 
