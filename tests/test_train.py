@@ -125,6 +125,72 @@ def test_time_budget_lets_a_short_run_finish(tmp_path):
     assert steps == 4 and not budget.stopped_early
 
 
+# --- finish_build: the end every recipe's build() shares ----------------------------------------
+def _small_model_and_processor():
+    from transformers import BertConfig, BertForSequenceClassification, ViTImageProcessor
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=1000, hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, num_labels=2)
+    return BertForSequenceClassification(config).eval(), ViTImageProcessor(size={"height": 32, "width": 32})
+
+
+def _finished_budget(seconds: float, cpu_seconds: float) -> train.TimeBudget:
+    budget = train.TimeBudget(600)
+    budget.elapsed, budget.cpu_seconds = seconds, cpu_seconds
+    return budget
+
+
+RECIPE_REPORT = {"model": "toy", "test": {"accuracy": 0.9}, "standin": "tiny-toy", "standin_test": {"accuracy": 0.5},
+                 "train_examples": 10, "test_examples": 4, "seed": 0, "recipe": "a toy, for the unit tests"}
+
+
+def test_finish_build_saves_the_model_and_a_report_with_seconds_and_size(tmp_path, capsys):
+    from transformers import AutoImageProcessor, AutoModelForSequenceClassification
+
+    model, processor = _small_model_and_processor()
+    started, cpu_started = time.monotonic() - 2.0, time.process_time()
+    report = train.finish_build(tmp_path, model, processor, RECIPE_REPORT, started=started,
+                                cpu_started=cpu_started, budget=_finished_budget(1.234, 0.56),
+                                size_of="files", megabyte=10**6, digits=3)
+
+    assert train.training_report(tmp_path) == report  # what was returned is what was written
+    assert report.items() >= RECIPE_REPORT.items()  # the recipe's own keys, untouched
+    assert report["train_seconds"] == 1.2 and report["train_cpu_seconds"] == 0.6
+    assert report["stopped_by_budget"] is False
+    assert 2.0 <= report["build_seconds"] < 60 and report["build_cpu_seconds"] >= 0
+    assert report["parameters"] == sum(p.numel() for p in model.parameters())
+    saved = [path for path in tmp_path.iterdir() if path.name != train.TRAINING_REPORT]
+    assert {path.name for path in saved} == {"config.json", "model.safetensors", "preprocessor_config.json"}
+    assert report["size_mb"] == round(sum(path.stat().st_size for path in saved) / 1e6, 3) > 0.1
+    assert "toy: test accuracy 0.900 (random stand-in tiny-toy: accuracy 0.500)" in capsys.readouterr().out
+
+    again = AutoModelForSequenceClassification.from_pretrained(tmp_path)  # the saved folder loads as it was
+    assert torch.equal(again.classifier.weight, model.classifier.weight)
+    assert AutoImageProcessor.from_pretrained(tmp_path).size == {"height": 32, "width": 32}
+
+
+def test_finish_build_measures_weights_in_mib_by_default(tmp_path):
+    model, processor = _small_model_and_processor()
+    report = train.finish_build(tmp_path, model, processor, {**RECIPE_REPORT, "train_seconds": 3.0}, digits=4)
+    assert report["size_mb"] == round(report["parameters"] * 4 / 2**20, 4)
+    assert report["train_seconds"] == 3.0 and "build_seconds" not in report  # no clock given, none recorded
+
+
+def test_finish_build_refuses_a_report_missing_required_keys(tmp_path):
+    model, processor = _small_model_and_processor()
+    incomplete = {key: value for key, value in RECIPE_REPORT.items() if key != "recipe"}
+    with pytest.raises(ValueError, match="recipe"):
+        train.finish_build(tmp_path, model, processor, incomplete, budget=_finished_budget(1, 1))
+    with pytest.raises(ValueError, match="train_seconds"):  # without a budget, the recipe must say it
+        train.finish_build(tmp_path, model, processor, RECIPE_REPORT)
+    assert train.training_report(tmp_path) is None
+    with pytest.raises(ValueError, match="cpu_started"):
+        train.finish_build(tmp_path, model, processor, RECIPE_REPORT, started=time.monotonic())
+    with pytest.raises(ValueError, match="size_of"):
+        train.finish_build(tmp_path, model, processor, RECIPE_REPORT, size_of="disk")
+
+
 # --- the three models, trained for real (once, in a fresh cache) -----------------------------
 @pytest.fixture(scope="module")
 def fresh_home(tmp_path_factory):

@@ -10,7 +10,9 @@ would distract from them:
 - `TimeBudget`: a `TrainerCallback` that stops training when its time is spent, and says so;
 - the builders the model catalog calls the first time a learner loads "sentiment", "digits-vit"
   or "digits-convnext" (`build_sentiment(out_dir)` ...). Each saves the model, its tokenizer or
-  image processor, and `hflab_training.json` (test accuracy, training time) into `out_dir`.
+  image processor, and `hflab_training.json` (test accuracy, training time) into `out_dir`;
+- `finish_build(out_dir, model, processor, report, ...)`: the end every recipe in `hflab.recipes`
+  shares: save, measure (parameters, size, seconds) and `save_report`.
 """
 
 from __future__ import annotations
@@ -166,6 +168,11 @@ class TimeBudget(TrainerCallback):
         self.elapsed = time.monotonic() - self.started
         self.cpu_seconds = time.process_time() - self._cpu_started
 
+    def figures(self) -> dict:
+        """What a training report records of this budget: train_seconds, train_cpu_seconds, stopped_by_budget."""
+        return {"train_seconds": round(self.elapsed, 1), "train_cpu_seconds": round(self.cpu_seconds, 1),
+                "stopped_by_budget": self.stopped_early}
+
 
 # ---------------------------------------------------------------------------------------------
 # the course's own models
@@ -232,9 +239,7 @@ def train_and_save(model, processor, train_set, test_set, out_dir, *, budget_s: 
     report = {
         "test_accuracy": round(metrics["eval_accuracy"], 4),
         "test_f1": round(metrics["eval_f1"], 4),
-        "train_seconds": round(budget.elapsed, 1),
-        "train_cpu_seconds": round(budget.cpu_seconds, 1),
-        "stopped_by_budget": budget.stopped_early,
+        **budget.figures(),
         "epochs": round(float(trainer.state.epoch or 0), 2),
         "train_examples": len(train_set),
         "test_examples": len(test_set),
@@ -243,10 +248,8 @@ def train_and_save(model, processor, train_set, test_set, out_dir, *, budget_s: 
         "torch_threads": threads,
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
-    out_dir = Path(out_dir)
-    model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
-    (out_dir / TRAINING_REPORT).write_text(json.dumps(report, indent=2) + "\n")
+    save_model(out_dir, model, processor)
+    _write_report(out_dir, report)
     print(f"[hflab] test accuracy {report['test_accuracy']:.3f} after {report['train_seconds']:.0f} s "
           f"of training ({report['epochs']} epochs).")
     return report
@@ -362,9 +365,54 @@ def save_report(out_dir, report: dict) -> dict:
         raise ValueError(f"a training report needs {', '.join(missing)}")
     report = {**report, "torch_version": torch.__version__,
               "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
-    (Path(out_dir) / TRAINING_REPORT).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _write_report(out_dir, report)
     figures = ", ".join(f"{name} {value:.3f}" for name, value in report["test"].items())
     theirs = ", ".join(f"{name} {value:.3f}" for name, value in report["standin_test"].items())
     print(f"[hflab] {report['model']}: test {figures} (random stand-in {report['standin']}: {theirs}) "
           f"after {report['train_seconds']:.0f} s of training.")
     return report
+
+
+def _write_report(out_dir, report: dict) -> None:
+    (Path(out_dir) / TRAINING_REPORT).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def save_model(out_dir, model, processor) -> Path:
+    """Save `model` and its tokenizer / image processor / feature extractor into `out_dir` (safetensors)."""
+    out_dir = Path(out_dir)
+    model.save_pretrained(out_dir)
+    processor.save_pretrained(out_dir)
+    return out_dir
+
+
+def finish_build(out_dir, model, processor, report: dict, *, started: float | None = None,
+                 cpu_started: float | None = None, budget: TimeBudget | None = None, size_of: str = "weights",
+                 megabyte: int = 2**20, digits: int = 1) -> dict:
+    """The end of every recipe's `build()`: save model + processor into `out_dir`, add the figures every
+    build measures the same way to `report`, and `save_report` it. Returns the saved report.
+
+    Always added: "parameters" and "size_mb". With `budget` (the `TimeBudget` that trained the model):
+    "train_seconds", "train_cpu_seconds", "stopped_by_budget". With `started` and `cpu_started`
+    (`time.monotonic()` and `time.process_time()` when build() began): "build_seconds", "build_cpu_seconds".
+
+    size_of: "weights" (the parameters' bytes) or "files" (the saved folder's bytes), in units of
+    `megabyte` bytes rounded to `digits`. The recipes came to measure size in these different ways
+    before this helper existed; each keeps its own, so the reports of cached builds stay what they were.
+    """
+    if size_of not in ("weights", "files"):
+        raise ValueError(f'size_of must be "weights" or "files", not {size_of!r}')
+    if (started is None) != (cpu_started is None):
+        raise ValueError("give both started (time.monotonic()) and cpu_started (time.process_time()), or neither")
+    out_dir = save_model(out_dir, model, processor)
+    figures = {"parameters": sum(p.numel() for p in model.parameters())}
+    if budget is not None:
+        figures.update(budget.figures())
+    if started is not None:
+        figures["build_seconds"] = round(time.monotonic() - started, 1)
+        figures["build_cpu_seconds"] = round(time.process_time() - cpu_started, 1)
+    if size_of == "weights":
+        size = sum(p.numel() * p.element_size() for p in model.parameters())
+    else:  # measured before the report is written, as the recipes always did
+        size = sum(path.stat().st_size for path in out_dir.iterdir() if path.is_file())
+    figures["size_mb"] = round(size / megabyte, digits)
+    return save_report(out_dir, {**report, **figures})

@@ -218,19 +218,12 @@ def build(out_dir, budget_s: float = course.BUILD_BUDGET_S) -> dict:
         test = score(model, processor, test_scenes)  # the test split's one and only use
         standin = load(STANDIN, offline=True, quiet=True)
         standin_test = score(standin.model, standin.image_processor, test_scenes)
-    model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
     report = {
         "model": "scene-depth", "test": _rounded(test), "standin": STANDIN, "standin_test": _rounded(standin_test),
         "standin_note": "the stand-in is scored on its raw output and, in the *_aligned figures, after the "
                         "least-squares scale and shift that fit each picture's true depth (fair to a model that "
                         "knows depth only up to scale and shift, as DPT's checkpoints do); scene-depth gets both",
-        "train_seconds": round(budget.elapsed, 1), "train_cpu_seconds": round(budget.cpu_seconds, 1),
-        "build_seconds": round(time.monotonic() - started, 1),
-        "build_cpu_seconds": round(time.process_time() - cpu_started, 1),
-        "stopped_by_budget": budget.stopped_early, "train_examples": len(train_scenes),
-        "test_examples": len(test_scenes), "parameters": sum(p.numel() for p in model.parameters()),
-        "size_mb": round(sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20, 2),
+        "train_examples": len(train_scenes), "test_examples": len(test_scenes),
         "seed": course.SEED, "torch_threads": THREADS,
         "recipe": f"{RECIPE['kind'].upper()} from scratch on {len(train_scenes)} scenes (seeds 0-"
                   f"{len(train_scenes) - 1}), {RECIPE['epochs']} epochs, AdamW lr {RECIPE['learning_rate']} "
@@ -238,7 +231,8 @@ def build(out_dir, budget_s: float = course.BUILD_BUDGET_S) -> dict:
                   f"{RECIPE['object_weight']:g}x; GLPN vs DPT and the "
                   "settings chosen on held-out train seeds (benchmarks/recipe_depth_caption.py)",
     }
-    return course.save_report(out_dir, report)
+    return course.finish_build(out_dir, model, processor, report, started=started, cpu_started=cpu_started,
+                               budget=budget, digits=2)
 
 
 def _rounded(figures: dict) -> dict:

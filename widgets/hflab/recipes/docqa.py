@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import re
 import string
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,11 +35,10 @@ from ..train import (
     BUILD_BUDGET_S,
     SEED,
     ExamplesDataset,
-    TimeBudget,
     cpu_threads,
-    save_report,
-    training_arguments,
+    finish_build,
 )
+from .qa import train_reader
 
 MODEL_KEY = "layoutlm-docs"
 STANDIN_KEY = "layoutlm-invoices"
@@ -228,27 +226,11 @@ def layoutlm_from_minilm(frozen_layers: int = 0, train_layout: bool = True):
     return model, tokenizer
 
 
-def train_docqa(model, tokenizer, train_rows: list[dict], *, budget_s: float, learning_rate: float,
-                num_train_epochs: float, per_device_train_batch_size: int, **_ignored) -> dict:
-    """Fine-tune `model` on `train_rows` with Trainer; returns {"seconds", "cpu_seconds", "stopped_by_budget", "epochs"}."""
-    from transformers import Trainer, set_seed
-
-    set_seed(SEED)
-    budget = TimeBudget(budget_s)
+def train_docqa(model, tokenizer, train_rows: list[dict], *, budget_s: float, **recipe) -> dict:
+    """Fine-tune `model` on `train_rows` as qa.train_reader does (pages of similar length share a batch);
+    returns {"seconds", "cpu_seconds", "stopped_by_budget", "epochs", "examples"}."""
     dataset = docqa_dataset(tokenizer, train_rows)
-    with tempfile.TemporaryDirectory(prefix="hflab-docqa-") as scratch:
-        args = training_arguments(scratch, learning_rate=learning_rate, num_train_epochs=num_train_epochs,
-                                  per_device_train_batch_size=per_device_train_batch_size, weight_decay=0.01,
-                                  warmup_steps=0.1, disable_tqdm=True,
-                                  # pages of similar length share a batch: less padding, less wasted compute
-                                  train_sampling_strategy="group_by_length")
-        trainer = Trainer(model=model, args=args, train_dataset=dataset, data_collator=pad_batch,
-                          callbacks=[budget])
-        trainer.train()
-    model.eval()
-    return {"seconds": round(budget.elapsed, 1), "cpu_seconds": round(budget.cpu_seconds, 1),
-            "stopped_by_budget": budget.stopped_early, "epochs": round(float(trainer.state.epoch or 0), 2),
-            "examples": len(dataset)}
+    return {**train_reader(model, dataset, pad_batch, budget_s=budget_s, **recipe), "examples": len(dataset)}
 
 
 def build(out_dir, budget_s: float = BUILD_BUDGET_S) -> dict:
@@ -267,20 +249,14 @@ def build(out_dir, budget_s: float = BUILD_BUDGET_S) -> dict:
         test, test_by_field = score(model, tokenizer, test_rows)
         standin = models.load(STANDIN_KEY, offline=True, quiet=True)
         standin_test, _ = score(standin.model, standin.tokenizer, test_rows)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    size_mb = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file()) / 2**20
-    return save_report(out_dir, {
+    return finish_build(out_dir, model, tokenizer, {
         "model": MODEL_KEY, "test": test, "test_by_field": test_by_field,
         "standin": STANDIN_KEY, "standin_test": standin_test,
         "standin_note": "random weights and a RoBERTa tokenizer: its spans are guesses",
         "train_seconds": training["seconds"], "train_cpu_seconds": training["cpu_seconds"],
-        "build_seconds": round(time.monotonic() - started, 1),
-        "build_cpu_seconds": round(time.process_time() - cpu_started, 1),
         "stopped_by_budget": training["stopped_by_budget"], "epochs": training["epochs"],
         "train_examples": training["examples"], "train_documents": len(documents("train")),
         "test_examples": len(test_rows), "test_documents": len(test_docs),
-        "parameters": sum(p.numel() for p in model.parameters()), "size_mb": round(size_mb, 1),
         "seed": SEED, "torch_threads": threads,
         "recipe": (f"LayoutLM with MiniLM-L6's text weights (packaged all-MiniLM-L6-v2) and zero-initialised 2-D "
                    f"position tables{'' if RECIPE['train_layout'] else ' (kept at zero)'}, word embeddings "
@@ -288,4 +264,4 @@ def build(out_dir, budget_s: float = BUILD_BUDGET_S) -> dict:
                    f", {RECIPE['num_train_epochs']} epochs, lr {RECIPE['learning_rate']}, batch "
                    f"{RECIPE['per_device_train_batch_size']}; one epoch is what the 2-core CPU budget allows; "
                    "benchmarks/recipe_docqa.py compares settings on held-out layouts of the train split"),
-    })
+    }, started=started, cpu_started=cpu_started, size_of="files")

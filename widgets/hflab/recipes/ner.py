@@ -22,7 +22,7 @@ import time
 
 import torch
 
-from ..train import BUILD_BUDGET_S, SEED, TimeBudget, cpu_threads, save_report, training_arguments
+from ..train import BUILD_BUDGET_S, SEED, TimeBudget, cpu_threads, finish_build, training_arguments
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 TYPES = ("PER", "ORG", "LOC", "MISC")
@@ -207,20 +207,13 @@ def build(out_dir, budget_s: float = BUILD_BUDGET_S) -> dict:
         test = score(model, tokenizer, test_rows)  # the test split's one and only use
         standin = models.load(STANDIN, offline=True, quiet=True)
         standin_test = score(standin.model, standin.processor, test_rows)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    return save_report(out_dir, {
+    return finish_build(out_dir, model, tokenizer, {
         "model": "minilm-ner", "test": test, "standin": STANDIN, "standin_test": standin_test,
         "standin_note": "a random BERT with CoNLL-2003's nine labels: the same tag names, untrained weights",
-        "train_seconds": round(budget.elapsed, 1), "train_cpu_seconds": round(budget.cpu_seconds, 1),
-        "build_seconds": round(time.monotonic() - started, 1),
-        "build_cpu_seconds": round(time.process_time() - cpu_started, 1),
-        "stopped_by_budget": budget.stopped_early, "train_examples": len(train_rows),
-        "test_examples": len(test_rows), "parameters": model.num_parameters(),
-        "size_mb": round(sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20, 1),
+        "train_examples": len(train_rows), "test_examples": len(test_rows),
         "torch_threads": torch.get_num_threads(), "seed": SEED, "labels": LABELS,
         "recipe": ("MiniLM (all-MiniLM-L6-v2) + a linear token head, word embeddings frozen, every word piece "
                    f"labelled, {RECIPE['num_train_epochs']} epochs, learning rate {RECIPE['learning_rate']}, "
                    f"batch {RECIPE['per_device_train_batch_size']}, max {MAX_LENGTH} pieces; settings chosen on a "
                    "development split of train's own templates and names (benchmarks/recipe_ner.py)"),
-    })
+    }, started=started, cpu_started=cpu_started, budget=budget)

@@ -33,7 +33,7 @@ from ..train import (
     ExamplesDataset,
     TimeBudget,
     cpu_threads,
-    save_report,
+    finish_build,
     training_arguments,
 )
 
@@ -155,24 +155,36 @@ def minilm_for_qa(frozen_layers: int = RECIPE["frozen_layers"]):
     return model, tokenizer
 
 
-def train_qa(model, tokenizer, train_rows: list[dict], *, budget_s: float, learning_rate: float,
-             num_train_epochs: float, per_device_train_batch_size: int, **_ignored) -> dict:
-    """Fine-tune `model` on `train_rows` with Trainer; returns {"seconds", "cpu_seconds", "stopped_by_budget", "epochs"}."""
-    from transformers import DataCollatorWithPadding, Trainer, set_seed
+def train_reader(model, train_set, collator, *, budget_s: float, learning_rate: float, num_train_epochs: float,
+                 per_device_train_batch_size: int, **_ignored) -> dict:
+    """Fine-tune an extractive reader (this module's and docqa's) on `train_set` with Trainer.
+
+    Returns {"seconds", "cpu_seconds", "stopped_by_budget", "epochs"}.
+    """
+    from transformers import Trainer, set_seed
 
     set_seed(SEED)
     budget = TimeBudget(budget_s)
-    with tempfile.TemporaryDirectory(prefix="hflab-qa-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="hflab-reader-") as scratch:
         args = training_arguments(scratch, learning_rate=learning_rate, num_train_epochs=num_train_epochs,
                                   per_device_train_batch_size=per_device_train_batch_size, weight_decay=0.01,
-                                  warmup_steps=0.1, train_sampling_strategy="group_by_length",
-                                  disable_tqdm=True)
-        trainer = Trainer(model=model, args=args, train_dataset=qa_dataset(tokenizer, train_rows),
-                          data_collator=DataCollatorWithPadding(tokenizer), callbacks=[budget])
+                                  warmup_steps=0.1, disable_tqdm=True,
+                                  # inputs of similar length share a batch: less padding, less wasted compute
+                                  train_sampling_strategy="group_by_length")
+        trainer = Trainer(model=model, args=args, train_dataset=train_set, data_collator=collator,
+                          callbacks=[budget])
         trainer.train()
     model.eval()
     return {"seconds": round(budget.elapsed, 1), "cpu_seconds": round(budget.cpu_seconds, 1),
             "stopped_by_budget": budget.stopped_early, "epochs": round(float(trainer.state.epoch or 0), 2)}
+
+
+def train_qa(model, tokenizer, train_rows: list[dict], *, budget_s: float, **recipe) -> dict:
+    """Fine-tune `model` on `train_rows` with Trainer; returns {"seconds", "cpu_seconds", "stopped_by_budget", "epochs"}."""
+    from transformers import DataCollatorWithPadding
+
+    return train_reader(model, qa_dataset(tokenizer, train_rows), DataCollatorWithPadding(tokenizer),
+                        budget_s=budget_s, **recipe)
 
 
 def build(out_dir, budget_s: float = BUILD_BUDGET_S) -> dict:
@@ -191,22 +203,16 @@ def build(out_dir, budget_s: float = BUILD_BUDGET_S) -> dict:
             hflab.pipeline("question-answering", model=model, tokenizer=tokenizer), test_rows)
         standin = models.load(STANDIN_KEY, offline=True, quiet=True)
         standin_test, _ = score_pipeline(hflab.pipeline("question-answering", model=standin), test_rows)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    size_mb = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file()) / 2**20
-    return save_report(out_dir, {
+    return finish_build(out_dir, model, tokenizer, {
         "model": MODEL_KEY, "test": test, "test_by_kind": test_by_kind,
         "standin": STANDIN_KEY, "standin_test": standin_test,
         "standin_note": "random weights: its spans are guesses",
         "train_seconds": training["seconds"], "train_cpu_seconds": training["cpu_seconds"],
-        "build_seconds": round(time.monotonic() - started, 1),
-        "build_cpu_seconds": round(time.process_time() - cpu_started, 1),
         "stopped_by_budget": training["stopped_by_budget"], "epochs": training["epochs"],
         "train_examples": len(qa_rows("train")), "test_examples": len(test_rows),
-        "parameters": sum(p.numel() for p in model.parameters()), "size_mb": round(size_mb, 1),
         "seed": SEED, "torch_threads": threads, "max_length": MAX_LENGTH,
         "recipe": (f"MiniLM-L6 (packaged all-MiniLM-L6-v2) + a start/end head, word embeddings and the lowest "
                    f"{RECIPE['frozen_layers']} layers frozen, {RECIPE['num_train_epochs']} epochs, lr "
                    f"{RECIPE['learning_rate']}, batch {RECIPE['per_device_train_batch_size']}; settings chosen on "
                    "a held-out slice of the train contexts (benchmarks/recipe_qa.py)"),
-    })
+    }, started=started, cpu_started=cpu_started, size_of="files")

@@ -227,10 +227,7 @@ def build(out_dir, budget_s: float = train.BUILD_BUDGET_S) -> dict:
         test_scenes = scenes.make_scenes(TEST_SCENES, scenes.TEST_SEED, IMAGE_SIZE)
         test = score(model, processor, test_scenes)
         standin = standin_miou(test_scenes)
-    model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
-    parameters = sum(p.numel() for p in model.parameters())
-    return train.save_report(out_dir, {
+    return train.finish_build(out_dir, model, processor, {
         "model": KEY,
         "test": {"miou": test["miou"], "miou_objects": test["miou_objects"]},
         "test_iou_per_class": test["iou_per_class"],
@@ -239,18 +236,11 @@ def build(out_dir, budget_s: float = train.BUILD_BUDGET_S) -> dict:
         "standin_note": "the random Mask2Former stand-in predicts COCO panoptic labels, none of which is a scene "
                         "label: its pixels all count as background, so only its background IoU can be above 0; it was run at "
                         "64 px like the trained model (its own processor would enlarge scenes to 384 px)",
-        "train_seconds": round(budget.elapsed, 1),
-        "train_cpu_seconds": round(budget.cpu_seconds, 1),
-        "build_seconds": round(time.monotonic() - started, 1),
-        "build_cpu_seconds": round(time.process_time() - cpu_started, 1),
-        "stopped_by_budget": budget.stopped_early,
         "train_examples": len(train_scenes),
         "test_examples": len(test_scenes),
-        "parameters": parameters,
-        "size_mb": round(parameters * 4 / 1e6, 2),
         "seed": train.SEED,
         "recipe": _recipe_sentence(),
-    })
+    }, started=started, cpu_started=cpu_started, budget=budget, megabyte=10**6, digits=2)
 
 
 def _recipe_sentence() -> str:
