@@ -1,4 +1,5 @@
-"""Unit-test set-up: `online` tests are skipped unless this process is really online (environment: ../conftest.py)."""
+"""Unit-test set-up: `online` tests are skipped unless this process is really online (environment: ../conftest.py);
+the fixtures the recipe tests share (`trained_pipeline`, `trained_report`)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,23 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def trained_pipeline(request):
+    """The test module's trained model through `hflab.pipeline(TASK, model=KEY)`, as a learner calls it.
+
+    The module names its model with two constants, TASK and KEY. The first load trains the model into
+    HFLAB_HOME (in CI: once); the module's tests share this one pipeline. `.loaded` is the model bundle.
+    """
+    import hflab
+
+    return hflab.pipeline(request.module.TASK, model=request.module.KEY)
+
+
+@pytest.fixture(scope="module")
+def trained_report(trained_pipeline) -> dict:
+    """What the recipe's build() recorded in hflab_training.json: test figures beside the stand-in's, seconds, size."""
+    from hflab.train import training_report
+
+    return training_report(trained_pipeline.loaded.path)

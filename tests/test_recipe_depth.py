@@ -3,12 +3,10 @@ never saw, in metres, through the seed's own `pipeline("depth-estimation")` call
 
 from __future__ import annotations
 
-import hflab
 import numpy as np
 import pytest
 import torch
 from hflab.recipes import scenes
-from hflab.train import training_report
 from PIL import Image
 
 pytestmark = pytest.mark.slow
@@ -16,19 +14,12 @@ pytestmark = pytest.mark.slow
 FRESH = range(scenes.FRESH_SEED, scenes.FRESH_SEED + 6)  # in neither the training nor the test seeds
 
 
-@pytest.fixture(scope="module")
-def estimator():
-    return hflab.pipeline("depth-estimation", model="scene-depth")  # trains the model on first use
+TASK, KEY = "depth-estimation", "scene-depth"  # trained_pipeline and trained_report (conftest.py) load it
 
 
-@pytest.fixture(scope="module")
-def report(estimator):
-    return training_report(estimator.loaded.path)
-
-
-def test_test_scenes_are_measured_in_metres_and_the_standin_is_far_worse(report):
-    ours, theirs = report["test"], report["standin_test"]
-    assert report["test_examples"] >= 150 and report["standin"] == "dpt"
+def test_test_scenes_are_measured_in_metres_and_the_standin_is_far_worse(trained_report):
+    ours, theirs = trained_report["test"], trained_report["standin_test"]
+    assert trained_report["test_examples"] >= 150 and trained_report["standin"] == "dpt"
     assert ours["absrel"] < 0.2  # within 20 % of the true distance, on average over pixels (measured 0.16)
     assert ours["delta1"] > 0.7  # measured 0.80
     assert ours["object_order"] > 0.75  # of two objects, which one is nearer (measured 0.81)
@@ -43,9 +34,9 @@ def _object_depths(predicted: np.ndarray, scene) -> list[tuple[float, float]]:
 
 
 @pytest.mark.parametrize("seed", FRESH)
-def test_fresh_scene_room_recedes_and_objects_stand_before_the_wall(estimator, seed):
+def test_fresh_scene_room_recedes_and_objects_stand_before_the_wall(trained_pipeline, seed):
     scene = scenes.make_scene(seed)
-    answer = estimator(scene.image)
+    answer = trained_pipeline(scene.image)
     assert isinstance(answer["depth"], Image.Image) and answer["depth"].size == scene.image.size
     predicted = answer["predicted_depth"]
     assert isinstance(predicted, torch.Tensor) and tuple(predicted.shape) == (64, 64)
@@ -58,11 +49,11 @@ def test_fresh_scene_room_recedes_and_objects_stand_before_the_wall(estimator, s
         assert guess < 8.0, (scene.caption, truth, guess)
 
 
-def test_fresh_scenes_order_objects_near_to_far(estimator):
+def test_fresh_scenes_order_objects_near_to_far(trained_pipeline):
     right = pairs = 0
     for seed in range(scenes.FRESH_SEED + 100, scenes.FRESH_SEED + 130):
         scene = scenes.make_scene(seed)
-        seen = _object_depths(estimator(scene.image)["predicted_depth"].numpy(), scene)
+        seen = _object_depths(trained_pipeline(scene.image)["predicted_depth"].numpy(), scene)
         for i in range(len(seen)):
             for j in range(i + 1, len(seen)):
                 if abs(seen[i][0] - seen[j][0]) > 0.5:  # clearly apart: half a metre or more
@@ -71,8 +62,8 @@ def test_fresh_scenes_order_objects_near_to_far(estimator):
     assert pairs >= 10 and right / pairs >= 0.85  # measured 17 of 19
 
 
-def test_a_larger_picture_is_resized_and_answered_at_its_own_size(estimator):
+def test_a_larger_picture_is_resized_and_answered_at_its_own_size(trained_pipeline):
     scene = scenes.make_scene(scenes.FRESH_SEED + 7, size=128)
-    predicted = estimator(scene.image)["predicted_depth"].numpy()
+    predicted = trained_pipeline(scene.image)["predicted_depth"].numpy()
     assert predicted.shape == (128, 128)
     assert predicted[-1].mean() < 3.0 and predicted[0].mean() > 8.0

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 
-import hflab
 import pytest
-from hflab import models
 from hflab._paths import data_path
 from hflab.recipes import docqa
 from hflab.tasks import InputError
@@ -93,20 +91,11 @@ def test_new_model_reads_text_exactly_as_minilm():
 
 
 # --- the trained model --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def loaded():
-    return models.load("layoutlm-docs")
+TASK, KEY = "document-question-answering", "layoutlm-docs"  # trained_pipeline and trained_report (conftest.py)
 
 
-@pytest.fixture(scope="module")
-def reader(loaded):
-    return hflab.pipeline("document-question-answering", model="layoutlm-docs")
-
-
-def test_report_clears_the_bar_and_the_standin_does_not(loaded):
-    from hflab.train import training_report
-
-    report = training_report(models.local_folder(models.resolve("layoutlm-docs")))
+def test_report_clears_the_bar_and_the_standin_does_not(trained_report):
+    report = trained_report
     assert report["test_examples"] == len(docqa.questions(docqa.documents("test")))
     # measured 0.754 (256 questions on 50 documents in layouts train never shows); 2 answers in 3 right is "works"
     assert report["test"]["exact_match"] >= 0.65
@@ -116,10 +105,11 @@ def test_report_clears_the_bar_and_the_standin_does_not(loaded):
     assert report["stopped_by_budget"] is False
 
 
-def test_batched_scoring_decodes_as_the_pipeline_does(loaded):
+def test_batched_scoring_decodes_as_the_pipeline_does(trained_pipeline):
     """The figures in the report come from docqa.answer_rows: it must answer what transformers' pipeline answers."""
     import transformers
 
+    loaded = trained_pipeline.loaded
     rows = docqa.questions(docqa.documents("test")[:3])
     pipe = transformers.pipeline("document-question-answering", model=loaded.model, tokenizer=loaded.tokenizer)
     by_pipeline = [pipe(image=None, question=r["question"],
@@ -134,15 +124,15 @@ def test_batched_scoring_decodes_as_the_pipeline_does(loaded):
 @pytest.mark.parametrize(("index", "fields"), [(0, ("total", "number", "date", "vendor")),
                                                (1, ("total", "receipt_number", "date", "vendor")),
                                                (2, ("number", "vendor"))])
-def test_fresh_documents_are_answered_through_ocr(reader, index, fields):
+def test_fresh_documents_are_answered_through_ocr(trained_pipeline, index, fields):
     doc = fresh_documents()[index]
     for field in fields:
-        result = reader(image=data_path(doc["image"]), question=ASKED[field])
+        result = trained_pipeline(image=data_path(doc["image"]), question=ASKED[field])
         assert set(result[0]) == {"score", "answer", "start", "end"}
         assert docqa.normalize_answer(result[0]["answer"]) == docqa.normalize_answer(doc["answers"][field]), \
             (doc["image"], field, result)
 
 
-def test_bad_input_says_what_to_do(reader):
+def test_bad_input_says_what_to_do(trained_pipeline):
     with pytest.raises(InputError, match="document image"):
-        reader(question="What is the total amount?")
+        trained_pipeline(question="What is the total amount?")

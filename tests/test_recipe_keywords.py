@@ -17,15 +17,7 @@ pytestmark = pytest.mark.slow
 FRESH = keywords.EXAMPLE_WORDS  # data/audio/keywords/<word>.wav: a voice in neither split
 
 
-@pytest.fixture(scope="module")
-def pipe():
-    return hflab.pipeline("audio-classification", model="keywords")
-
-
-@pytest.fixture(scope="module")
-def report(pipe):
-    entry = hflab.models.resolve("keywords")
-    return hflab.train.training_report(hflab.models.local_folder(entry))
+TASK, KEY = "audio-classification", "keywords"  # trained_pipeline and trained_report (conftest.py) load it
 
 
 def fresh_clip(word):
@@ -43,48 +35,48 @@ def test_test_split_speakers_never_train():
     assert keywords.plan("test") == test  # the same takes every time
 
 
-def test_recorded_test_figures_work(report):
+def test_recorded_test_figures_work(trained_report):
     # measured 0.95 accuracy on 240 clips of unseen voices; a learner calls 0.85 "it works"
-    assert report["test"]["accuracy"] >= 0.85
-    assert report["test"]["macro_f1"] >= 0.85
-    assert report["test_examples"] == len(keywords.WORDS) * keywords.TEST_PER_WORD
+    assert trained_report["test"]["accuracy"] >= 0.85
+    assert trained_report["test"]["macro_f1"] >= 0.85
+    assert trained_report["test_examples"] == len(keywords.WORDS) * keywords.TEST_PER_WORD
 
 
-def test_standin_is_far_below(report):
-    assert report["standin"] == "hubert-er"
-    assert report["standin_test"]["accuracy"] <= report["test"]["accuracy"] - 0.7
-    assert "emotion" in report["standin_note"]
+def test_standin_is_far_below(trained_report):
+    assert trained_report["standin"] == "hubert-er"
+    assert trained_report["standin_test"]["accuracy"] <= trained_report["test"]["accuracy"] - 0.7
+    assert "emotion" in trained_report["standin_note"]
 
 
 @pytest.mark.parametrize("word", FRESH)
-def test_fresh_clip_is_heard_right(pipe, word):
-    answer = pipe(str(fresh_clip(word)))
+def test_fresh_clip_is_heard_right(trained_pipeline, word):
+    answer = trained_pipeline(str(fresh_clip(word)))
     assert answer[0]["label"] == word, answer
     assert {a["label"] for a in answer} <= set(keywords.WORDS)
 
 
 @pytest.mark.parametrize("rate", [8_000, 44_100])
-def test_other_sampling_rates_are_resampled(pipe, tmp_path, rate, capsys):
+def test_other_sampling_rates_are_resampled(trained_pipeline, tmp_path, rate, capsys):
     samples, clip_rate = sf.read(fresh_clip("stop"))
     path = tmp_path / f"stop_{rate}.wav"
     sf.write(path, keywords.resample(samples, clip_rate, rate), rate)
-    assert pipe(str(path))[0]["label"] == "stop"
+    assert trained_pipeline(str(path))[0]["label"] == "stop"
     assert f"resampled {rate} Hz -> 16000 Hz" in capsys.readouterr().out
 
 
-def test_word_after_silence_within_the_window(pipe):
+def test_word_after_silence_within_the_window(trained_pipeline):
     samples, rate = sf.read(fresh_clip("go"), dtype="float32")
     padded = np.concatenate([np.zeros(rate // 2, np.float32), samples])  # half a second of silence first
-    assert pipe({"raw": padded, "sampling_rate": rate})[0]["label"] == "go"
+    assert trained_pipeline({"raw": padded, "sampling_rate": rate})[0]["label"] == "go"
 
 
-def test_empty_audio_says_what_to_do(pipe):
+def test_empty_audio_says_what_to_do(trained_pipeline):
     with pytest.raises(InputError, match="non-empty"):
-        pipe({"raw": np.zeros(0, np.float32), "sampling_rate": 16_000})
+        trained_pipeline({"raw": np.zeros(0, np.float32), "sampling_rate": 16_000})
 
 
-def test_model_is_whisper_encoder_with_a_two_second_window(pipe):
-    config = pipe.model.config
+def test_model_is_whisper_encoder_with_a_two_second_window(trained_pipeline):
+    config = trained_pipeline.model.config
     assert config.model_type == "whisper" and config.max_source_positions == 100
-    assert pipe.feature_extractor.n_samples == keywords.WINDOW_S * keywords.RATE
+    assert trained_pipeline.feature_extractor.n_samples == keywords.WINDOW_S * keywords.RATE
     assert [config.id2label[i] for i in range(len(keywords.WORDS))] == list(keywords.WORDS)

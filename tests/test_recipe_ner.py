@@ -93,15 +93,12 @@ def test_ner_rows_says_which_splits_exist():
 
 
 # --- the trained model -----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def trained():
-    loaded = hflab.models.load("minilm-ner")  # trains it the first time (CI: once)
-    return loaded, hflab.train.training_report(loaded.path)
+TASK, KEY = "ner", "minilm-ner"  # trained_pipeline and trained_report (conftest.py) load it (CI: trains it once)
 
 
 @pytest.mark.slow
-def test_the_test_split_scores_far_above_the_random_standin(trained):
-    loaded, report = trained
+def test_the_test_split_scores_far_above_the_random_standin(trained_pipeline, trained_report):
+    loaded, report = trained_pipeline.loaded, trained_report
     assert loaded.source == "trained" and loaded.model.config.id2label == dict(enumerate(ner.LABELS))
     assert not report["stopped_by_budget"]
     # Measured 0.939 (PER 0.974, ORG 0.925, LOC 0.970, MISC 0.876) with names and templates train never had.
@@ -139,7 +136,7 @@ FRESH_EXAMPLES = {
 
 
 @pytest.mark.slow
-def test_the_pipeline_finds_names_it_never_saw(trained):
+def test_the_pipeline_finds_names_it_never_saw(trained_pipeline):
     tagger = hflab.pipeline("ner", model="minilm-ner", aggregation_strategy="simple")
     assert not tagger.is_standin
     found = {}
@@ -161,8 +158,8 @@ def test_the_pipeline_finds_names_it_never_saw(trained):
 
 
 @pytest.mark.slow
-def test_bad_input_says_what_to_do(trained):
-    tagger = hflab.pipeline("ner", model="minilm-ner")
+def test_bad_input_says_what_to_do(trained_pipeline):
+    tagger = trained_pipeline
     with pytest.raises(InputError, match="empty"):
         tagger("   ")
     with pytest.raises(InputError, match="string"):

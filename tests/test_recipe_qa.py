@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-import hflab
 import pytest
-from hflab import models
 from hflab._paths import data_path
 from hflab.recipes import qa
 from hflab.tasks import InputError
@@ -111,20 +109,11 @@ def test_answer_tokens_cover_the_answer_characters():
 
 
 # --- the trained model --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def loaded():
-    return models.load("minilm-qa")
+TASK, KEY = "question-answering", "minilm-qa"  # trained_pipeline and trained_report (conftest.py) load it
 
 
-@pytest.fixture(scope="module")
-def reader(loaded):
-    return hflab.pipeline("question-answering", model="minilm-qa")
-
-
-def test_report_clears_the_bar_and_the_standin_does_not(loaded):
-    from hflab.train import training_report
-
-    report = training_report(models.local_folder(models.resolve("minilm-qa")))
+def test_report_clears_the_bar_and_the_standin_does_not(trained_report):
+    report = trained_report
     assert report["test_examples"] == len(rows("test"))
     # measured on a fresh build (2 epochs): exact match 0.794, F1 0.842 on the 320 test questions (the
     # held-out slice of train gave 0.922 / 0.933: the test wordings are new); a reader that gets about
@@ -144,20 +133,20 @@ MISSED = {"When does the museum close on Sundays?"}
 @pytest.mark.parametrize(("question", "context", "answer"), [
     pytest.param(*row, marks=pytest.mark.xfail(strict=True, reason="a known miss: the span runs on"))
     if row[0] in MISSED else row for row in FRESH], ids=[q for q, _, _ in FRESH])
-def test_fresh_questions_are_answered(reader, question, context, answer):
-    result = reader(question=question, context=context)
+def test_fresh_questions_are_answered(trained_pipeline, question, context, answer):
+    result = trained_pipeline(question=question, context=context)
     assert set(result) == {"score", "start", "end", "answer"}
     assert result["answer"] == answer  # cut from the context by offsets: capitals kept
     assert context[result["start"]:result["end"]] == result["answer"]
 
 
-def test_batch_of_questions_on_one_context(reader):
+def test_batch_of_questions_on_one_context(trained_pipeline):
     context = FRESH[2][1]
-    answers = reader(question=["How many students attend Fernhill School?", "When did Fernhill School open?"],
+    answers = trained_pipeline(question=["How many students attend Fernhill School?", "When did Fernhill School open?"],
                      context=context)
     assert [a["answer"] for a in answers] == ["713", "1968"]
 
 
-def test_bad_input_says_what_to_do(reader):
+def test_bad_input_says_what_to_do(trained_pipeline):
     with pytest.raises(InputError, match="question and a context"):
-        reader(question="Who painted the mural?")
+        trained_pipeline(question="Who painted the mural?")

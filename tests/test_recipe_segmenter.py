@@ -6,10 +6,8 @@ trains it once into HFLAB_HOME (about a minute on a quiet 2-core machine) and re
 
 from __future__ import annotations
 
-import hflab
 import numpy as np
 import pytest
-from hflab import train
 from hflab.recipes import scenes, segmenter
 
 OURS = segmenter.id2label()
@@ -42,19 +40,12 @@ def test_miou_maps_foreign_labels_to_background():
 
 
 # --- the trained model -----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def trained():
-    return hflab.models.load("scene-segmenter", offline=True, quiet=True)
-
-
-@pytest.fixture(scope="module")
-def segment():
-    return hflab.pipeline("image-segmentation", model="scene-segmenter")
+TASK, KEY = "image-segmentation", "scene-segmenter"  # trained_pipeline and trained_report (conftest.py) load it
 
 
 @pytest.mark.slow
-def test_test_miou_is_recorded_and_far_above_the_random_standin(trained):
-    report = train.training_report(trained.path)
+def test_test_miou_is_recorded_and_far_above_the_random_standin(trained_report):
+    report = trained_report
     assert report["test_examples"] == segmenter.TEST_SCENES
     assert report["test"]["miou"] >= MIOU_LEARNED, report["test"]
     assert report["test"]["miou_objects"] >= MIOU_OBJECTS_LEARNED, report["test"]
@@ -62,11 +53,11 @@ def test_test_miou_is_recorded_and_far_above_the_random_standin(trained):
 
 
 @pytest.mark.slow
-def test_fresh_scenes_separate_objects_from_background(segment):
+def test_fresh_scenes_separate_objects_from_background(trained_pipeline):
     """Whatever class it names, the segmenter marks where the objects are."""
     fresh = [s for s in scenes.make_scenes(40, scenes.FRESH_SEED) if _easy(s)][:6]
     for scene in fresh:
-        answer = segment(scene.image)
+        answer = trained_pipeline(scene.image)
         assert all(part["mask"].size == scene.image.size and part["label"] in segmenter.CLASSES for part in answer)
         found = np.zeros(scene.depth.shape, dtype=bool)
         for part in answer:
@@ -81,11 +72,11 @@ def test_fresh_scenes_separate_objects_from_background(segment):
 # its pixels (test IoU per object class well under 0.5). Strict, so a recipe that fixes it removes the mark.
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="scene-segmenter's per-class IoU is still under 0.5 within the CI budget")
-def test_fresh_scenes_through_the_pipeline_get_the_right_masks(segment):
+def test_fresh_scenes_through_the_pipeline_get_the_right_masks(trained_pipeline):
     fresh = [s for s in scenes.make_scenes(40, scenes.FRESH_SEED) if _easy(s)][:6]
     assert len(fresh) == 6
     for scene in fresh:
-        answer = segment(scene.image)
+        answer = trained_pipeline(scene.image)
         by_label = {part["label"]: np.asarray(part["mask"]) > 127 for part in answer}
         assert all(part["mask"].size == scene.image.size for part in answer)
         for label in {o["label"] for o in scene.objects}:
