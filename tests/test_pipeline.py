@@ -378,6 +378,13 @@ def test_unknown_task_names_the_problem_and_suggests():
         pipeline("sentiment-analisys", model="distilbert-sst2")
 
 
+def test_a_model_without_the_tasks_head_is_an_input_error_that_names_models_that_can():
+    # transformers' own answer is a ValueError listing ~40 config classes; a learner needs the models that work
+    with pytest.raises(InputError, match="gpt2 cannot do summarization") as err:
+        hflab.pipeline("summarization", model="gpt2")
+    assert "'smollm2'" in str(err.value) and "sshleifer/distilbart-cnn-12-6" in str(err.value)
+
+
 def test_unknown_model_offline_is_an_input_error():
     with pytest.raises(InputError, match="catalog"):
         pipeline("text-classification", model="nobody/no-such-model")

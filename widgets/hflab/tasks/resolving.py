@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..models import Loaded, UnknownModelError, default_for, load, loaded_of, resolve
+from ..models import Loaded, UnknownModelError, catalog, default_for, load, loaded_of, resolve
 from .errors import InputError
 from .table import TASKS
 
@@ -56,10 +56,20 @@ def _model_class_for(task: str, entry) -> str | None:
 
 
 def _load(name: str, task: str) -> Loaded:
+    model_class = _model_class_for(task, resolve(name))
     try:
-        return load(name, task=task, model_class=_model_class_for(task, resolve(name)))
+        return load(name, task=task, model_class=model_class)
     except UnknownModelError as err:
         raise InputError(str(err), "pick a model from hflab.models.catalog(task) or pass a local folder.") from None
+    except ValueError as err:
+        if "Unrecognized configuration class" not in str(err):
+            raise
+        # transformers' answer lists ~40 config classes; what the learner needs is which models can do the task
+        keys = ", ".join(repr(e.key) for e in catalog(task)) or "none offline"
+        raise InputError(f"{name} cannot do {task}: its architecture has no {model_class} head.",
+                         f"pick a model made for {task} (offline: {keys}; online: e.g. "
+                         f"{TASKS[task].default_hub_id!r}).") from None
+
 
 
 def _processor_beside(model):
