@@ -360,10 +360,13 @@ def test_a_model_is_named_by_its_hub_id_never_by_a_site_packages_path():
 
 
 def test_fill_mask_reads_a_long_text_with_robertas_token_budget():
-    """RoBERTa reserves two positions: the budget comes from hflab._trace_inputs.max_tokens, as trace's does."""
+    """RoBERTa reserves two positions: the budget comes from hflab._trace_inputs.max_tokens, as trace's does.
+
+    (The RoBERTa stand-in by its catalog key: offline, plain "fill-mask" is smollm2, tests/test_fill_mask_lm.py.)
+    """
     from hflab._trace_inputs import max_tokens
 
-    fill = cached("fill-mask")
+    fill = cached("fill-mask", "distilroberta")
     assert fill._max_tokens == max_tokens(fill.model, fill.tokenizer)
     text = "It is a <mask> place. " + "The museum opens at nine and closes at five. " * 80
     assert len(fill.tokenizer(text)["input_ids"]) > fill.tokenizer.model_max_length

@@ -221,13 +221,14 @@ def real_for(entry: Entry, task: str | None = None) -> Entry | None:
     return None
 
 
-def _say_real_first(name: str, entry: Entry, real: Entry, quiet: bool) -> None:
+def _say_real_first(name: str, entry: Entry, real: Entry, quiet: bool, task: str | None = None) -> None:
     if quiet:
         return
     how = "the real" if real.source == "packaged" else "the course's trained"
     figures = _test_figures(real)
+    note = f", {real.note_for(task)}" if task and real.note_for(task) else ""
     print(f"[hflab] {name} is not available offline; answering with {how} {real.hub_id or real.key!r}"
-          f"{figures}. (Its random stand-in: hflab.models.load({name!r}, standin=True).)")
+          f"{figures}{note}. (Its random stand-in: hflab.models.load({name!r}, standin=True).)")
 
 
 def _test_figures(entry: Entry) -> str:
@@ -278,7 +279,7 @@ def load(key_or_hub_id: str, *, task: str | None = None, model_class: str | None
     if offline and entry is not None and entry.source == "tiny" and name.lower() != entry.key.lower():
         real = real_for(entry, task)  # a Hub id: real first
         if real is not None:
-            _say_real_first(name, entry, real, quiet)
+            _say_real_first(name, entry, real, quiet, normalize_task(task or entry.task))
             loaded = load(real.key, task=task, offline=True, quiet=True, **model_kwargs)
             return dataclasses.replace(loaded, requested=name)
 

