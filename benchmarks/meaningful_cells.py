@@ -96,6 +96,9 @@ SECOND_HOME = "/tmp/hflab-standins-seed1"
 
 
 _MODEL_REF = re.compile(r"IPY_MODEL_[0-9a-f]+")
+_PROGRESS = re.compile(r"(it/s|s/it)\]")
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_PROGRESS_TIME = re.compile(r"\[\d+:\d\d(<|&lt;|\\u003c)[^\]]*\]")
 
 
 def _widget_state(nb, model_id: str, seen: set | None = None) -> str:
@@ -117,6 +120,8 @@ def _signature(outputs, nb) -> str:
         kind = output.get("output_type")
         if kind == "stream":
             text = output.get("text", "")
+            if output.get("name") == "stderr":  # progress bars print their speed ("23537.53it/s"): not an answer
+                text = "".join(line for line in text.splitlines(keepends=True) if not _PROGRESS.search(line))
             if parts and parts[-1][0] == output.get("name"):  # one stream, however the kernel chunked it
                 parts[-1] = (parts[-1][0], parts[-1][1] + text)
             else:
@@ -129,16 +134,18 @@ def _signature(outputs, nb) -> str:
             if widget is not None:
                 data[WIDGET_MIME] = _widget_state(nb, widget.get("model_id", ""))
             parts.append(("data", json.dumps(data, sort_keys=True)))
-    return _without_homes(json.dumps(parts))
+    return _normalized(json.dumps(parts))
 
 
-def _without_homes(text: str) -> str:
-    """The two runs' cache folders differ by construction; a path printed into an output is not a difference."""
+def _normalized(text: str) -> str:
+    """What differs between two runs by construction, not by the weights: the two cache folders, and the
+    elapsed time and speed a progress bar prints ("[00:00<00:00, 23537.53it/s]", also inside tqdm's widget),
+    and the memory address in a default repr ("<... object at 0x7f45...>")."""
     from hflab._paths import home
 
     for folder in (SECOND_HOME, str(home())):
         text = text.replace(folder, "<HFLAB_HOME>")
-    return text
+    return _ADDRESS.sub(" at 0x", _PROGRESS_TIME.sub("[time]", text))
 
 
 @contextmanager
@@ -182,10 +189,24 @@ def _run(nb, path: Path, timeout: int, home: str | None = None):
     return run, originals
 
 
-def classify(path: Path, timeout: int = 600, second_home: str | None = None) -> list[dict]:
+def classify(path: Path, timeout: int = 600, second_home: str | None = None, keep: str | None = None,
+             reuse: bool = False) -> list[dict]:
     nb = nbformat.read(path, as_version=4)
+    kept = [Path(keep) / f"{path.stem}.seed{seed}.ipynb" for seed in (0, SECOND_SEED)] if keep else []
+    if reuse and all(f.exists() for f in kept):  # classify the runs kept earlier (after changing the rules)
+        run, other = (nbformat.read(f, as_version=4) for f in kept)
+        return _rows(nb, run, other if second_home else None, _instrumented(nb)[1])
     run, originals = _run(nb, path, timeout)
     other = _run(nb, path, timeout, second_home)[0] if second_home else None
+    if keep:  # the executed notebooks, to look at what differed
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        nbformat.write(run, Path(keep) / f"{path.stem}.seed0.ipynb")
+        if other is not None:
+            nbformat.write(other, Path(keep) / f"{path.stem}.seed{SECOND_SEED}.ipynb")
+    return _rows(nb, run, other, originals)
+
+
+def _rows(nb, run, other, originals) -> list[dict]:
     rows = []
     for index, position in originals:
         cell_out = run.cells[position].get("outputs", [])
@@ -219,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights-check", action="store_true",
                         help="run each notebook again with stand-ins from another seed; weight-independent "
                              "stand-in cells count as meaningful (\"structure\")")
+    parser.add_argument("--keep", help="write the executed notebooks (both runs) to this folder")
+    parser.add_argument("--reuse", action="store_true", help="classify the runs in --keep instead of running again")
     args = parser.parse_args(argv)
-    second_home = second_seed_home() if args.weights_check else None
+    second_home = (SECOND_HOME if args.reuse else second_seed_home()) if args.weights_check else None
     notebooks = []
     for given in map(Path, args.paths):
         notebooks += sorted(given.glob("*.ipynb")) if given.is_dir() else [given]
@@ -240,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for path in notebooks:
         started = time.monotonic()
-        rows = classify(path, second_home=second_home)
+        rows = classify(path, second_home=second_home, keep=args.keep, reuse=args.reuse)
         everything[str(path)] = rows
         counts = {kind: sum(r["kind"] == kind for r in rows) for kind in kinds}
         answers = sum(r["answer_cell"] for r in rows)
