@@ -98,6 +98,7 @@ SECOND_HOME = "/tmp/hflab-standins-seed1"
 _MODEL_REF = re.compile(r"IPY_MODEL_[0-9a-f]+")
 _PROGRESS = re.compile(r"(it/s|s/it)\]")
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_SECONDS = re.compile(r"\d+(?:\.\d+)?\s*(?:초|ms|밀리초)")
 _PROGRESS_TIME = re.compile(r"\[\d+:\d\d(<|&lt;|\\u003c)[^\]]*\]")
 
 
@@ -140,12 +141,13 @@ def _signature(outputs, nb) -> str:
 def _normalized(text: str) -> str:
     """What differs between two runs by construction, not by the weights: the two cache folders, and the
     elapsed time and speed a progress bar prints ("[00:00<00:00, 23537.53it/s]", also inside tqdm's widget),
-    and the memory address in a default repr ("<... object at 0x7f45...>")."""
+    the memory address in a default repr ("<... object at 0x7f45...>"), and a cell's own timings ("12.15초")."""
     from hflab._paths import home
 
     for folder in (SECOND_HOME, str(home())):
         text = text.replace(folder, "<HFLAB_HOME>")
-    return _ADDRESS.sub(" at 0x", _PROGRESS_TIME.sub("[time]", text))
+    text = _SECONDS.sub("<seconds>", _PROGRESS_TIME.sub("[time]", text))
+    return _ADDRESS.sub(" at 0x", text)
 
 
 @contextmanager
