@@ -125,7 +125,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("scene-captioner", None, "image-to-text", "trained",
           "합성 장면과 그 설명 문장으로 학습한 작은 이미지 캡셔닝 모델(비전 인코더 + 텍스트 디코더)",
           "AutoModelForImageTextToText", "AutoProcessor", _R + "captioner:build",
-          aliases=("hflab/scene-captioner",)),
+          aliases=("hflab/scene-captioner",), revision=2),  # 2: patch heads teach the encoder while it trains
     # --- tiny random stand-ins for the Hub checkpoints the seed uses --------------------------
     Entry("hubert-er", "superb/hubert-base-superb-er", "audio-classification", "tiny",
           "HuBERT 음성 감정 분류(neu/hap/ang/sad)",
