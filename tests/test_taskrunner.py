@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 import hflab
 import pytest
+from hflab.recipes import scenes
 from hflab.views import taskrunner as tr_module
 from PIL import Image
 
@@ -76,16 +78,26 @@ def test_question_answering_highlights_the_answer_in_its_context():
 
 def test_image_task_draws_boxes_on_the_image():
     tr = runner("object-detection")
-    assert tr.image is not None and str(tr.image).endswith(".jpg")  # a sample from data/images
+    # offline, scene-detr answers: trained on the course's synthetic scenes, it is shown a scene, not a photo
+    assert tr.model_select.value == "scene-detr" and Path(str(tr.image)).name == "scene_1.png"
+    result = tr.run()
+    assert tr.error is None and result
+    truth = {o["label"] for o in scenes.make_scene(scenes.EXAMPLE_SEED).objects}  # what scene_1.png shows
+    assert truth & {d["label"] for d in result}, (truth, result)
+    drawn = Image.open(io.BytesIO(tr.result_image.value))
+    original = Image.open(tr.image).convert("RGB")
+    assert drawn.size[0] / drawn.size[1] == original.size[0] / original.size[1]
+    assert tr.result_image.layout.display == ""
+    assert set(result[0]["box"]) == {"xmin", "ymin", "xmax", "ymax"}
+
+    tr.model = "detr"  # the random DETR stand-in on a photo: run at threshold 0, so boxes exist, drawn on it
     tr.image = str(hflab.data_path("images", "cat.jpg"))
     result = tr.run()
-    assert tr.error is None and result  # stand-ins run with threshold 0, so boxes exist
+    assert tr.error is None and result
     drawn = Image.open(io.BytesIO(tr.result_image.value))
     original = Image.open(tr.image).convert("RGB")
     original.thumbnail((640, 640))
     assert drawn.size == original.size and drawn.tobytes() != original.tobytes()
-    assert tr.result_image.layout.display == ""
-    assert set(result[0]["box"]) == {"xmin", "ymin", "xmax", "ymax"}
 
 
 def test_segmentation_overlays_masks_and_depth_shows_a_map():
