@@ -109,7 +109,7 @@ def _widget_state(nb, model_id: str, seen: set | None = None) -> str:
     if model_id in seen or model_id not in states:
         return ""
     seen.add(model_id)
-    text = json.dumps(states[model_id].get("state", {}), sort_keys=True)
+    text = json.dumps(states[model_id].get("state", {}), sort_keys=True, ensure_ascii=False)
     children = "".join(_widget_state(nb, ref[len("IPY_MODEL_"):], seen) for ref in _MODEL_REF.findall(text))
     return _MODEL_REF.sub("IPY_MODEL", text) + children
 
@@ -134,8 +134,8 @@ def _signature(outputs, nb) -> str:
             widget = data.pop(WIDGET_MIME, None)
             if widget is not None:
                 data[WIDGET_MIME] = _widget_state(nb, widget.get("model_id", ""))
-            parts.append(("data", json.dumps(data, sort_keys=True)))
-    return _normalized(json.dumps(parts))
+            parts.append(("data", json.dumps(data, sort_keys=True, ensure_ascii=False)))
+    return _normalized(json.dumps(parts, ensure_ascii=False))  # "12.15초" stays findable
 
 
 def _normalized(text: str) -> str:
