@@ -96,8 +96,8 @@ SECOND_HOME = "/tmp/hflab-standins-seed1"
 
 
 _MODEL_REF = re.compile(r"IPY_MODEL_[0-9a-f]+")
-_PROGRESS = re.compile(r"(it/s|s/it)\]")
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_SPEEDUP = re.compile(r"\d+(?:\.\d+)?배 (?:느립|빠릅)")  # "2.4배 느립니다": a measured speed ratio
 _SECONDS = re.compile(r"\d+(?:\.\d+)?\s*(?:초|ms|밀리초)")
 _PROGRESS_TIME = re.compile(r"\[\d+:\d\d(<|&lt;|\\u003c)[^\]]*\]")
 
@@ -121,8 +121,8 @@ def _signature(outputs, nb) -> str:
         kind = output.get("output_type")
         if kind == "stream":
             text = output.get("text", "")
-            if output.get("name") == "stderr":  # progress bars print their speed ("23537.53it/s"): not an answer
-                text = "".join(line for line in text.splitlines(keepends=True) if not _PROGRESS.search(line))
+            if output.get("name") == "stderr":  # warnings and progress bars, not answers: not compared (a
+                continue  # warning may print a set, whose order changes from one Python process to the next)
             if parts and parts[-1][0] == output.get("name"):  # one stream, however the kernel chunked it
                 parts[-1] = (parts[-1][0], parts[-1][1] + text)
             else:
@@ -141,12 +141,13 @@ def _signature(outputs, nb) -> str:
 def _normalized(text: str) -> str:
     """What differs between two runs by construction, not by the weights: the two cache folders, and the
     elapsed time and speed a progress bar prints ("[00:00<00:00, 23537.53it/s]", also inside tqdm's widget),
-    the memory address in a default repr ("<... object at 0x7f45...>"), and a cell's own timings ("12.15초")."""
+    the memory address in a default repr ("<... object at 0x7f45...>"), and a cell's own timings ("12.15초",
+    "2.4배 느립니다")."""
     from hflab._paths import home
 
     for folder in (SECOND_HOME, str(home())):
         text = text.replace(folder, "<HFLAB_HOME>")
-    text = _SECONDS.sub("<seconds>", _PROGRESS_TIME.sub("[time]", text))
+    text = _SPEEDUP.sub("<ratio>", _SECONDS.sub("<seconds>", _PROGRESS_TIME.sub("[time]", text)))
     return _ADDRESS.sub(" at 0x", text)
 
 
