@@ -15,13 +15,13 @@ benchmarks/results/recipe_captioner.jsonl. Training runs on one thread, as the b
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 from pathlib import Path
 
 import torch
 from hflab.recipes import captioner, scenes
+from results_log import append, latest
 from transformers.utils import logging as hf_logging
 
 RESULTS = Path(__file__).parent / "results" / "recipe_captioner.jsonl"
@@ -88,19 +88,12 @@ def run(names) -> None:
                "score_cpu_seconds": round(score_cpu, 1), "fit_scenes": count, "validation_scenes": len(held_out),
                "parameters": sum(p.numel() for p in model.parameters()), "threads": torch.get_num_threads(),
                "recipe": {k: v for k, v in SETTINGS[name].items()}}
-        print(json.dumps(row), flush=True)
-        RESULTS.parent.mkdir(exist_ok=True)
-        with RESULTS.open("a") as out:
-            out.write(json.dumps(row) + "\n")
+        append(RESULTS, row)
 
 
 def summary() -> None:
     """The latest run of every setting, one line each."""
-    latest = {}
-    for line in RESULTS.read_text().splitlines():
-        row = json.loads(line)
-        latest[row["setting"]] = row
-    for name, row in latest.items():
+    for name, row in latest(RESULTS).items():
         figures = "  ".join(f"{k} {v:.3f}" for k, v in row["validation"].items())
         print(f"{name:26s} {figures}  | train {row['train_cpu_seconds']:.0f} CPU-s (scenes included), "
               f"scoring {row['score_cpu_seconds']:.0f} CPU-s, {row['parameters']:,} weights")

@@ -16,12 +16,12 @@ benchmarks/results/recipe_depth_caption.jsonl. Training runs on one thread, as t
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import torch
 from hflab.recipes import captioner, depth, scenes
+from results_log import append, latest
 from transformers.utils import logging as hf_logging
 
 RESULTS = Path(__file__).parent / "results" / "recipe_depth_caption.jsonl"
@@ -75,19 +75,12 @@ def record(model: str, name: str, figures: dict, seconds: float, cpu_seconds: fl
     row = {"model": model, "setting": name, "validation": {k: round(v, 4) for k, v in figures.items()},
            "train_seconds": round(seconds, 1), "train_cpu_seconds": round(cpu_seconds, 1), "fit_scenes": fit,
            "held_out_scenes": held_out, "parameters": parameters, "threads": torch.get_num_threads()}
-    print(json.dumps(row), flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a") as out:
-        out.write(json.dumps(row) + "\n")
+    append(RESULTS, row)
 
 
 def summary() -> None:
     """The latest run of every setting, one line each."""
-    latest = {}
-    for line in RESULTS.read_text().splitlines():
-        row = json.loads(line)
-        latest[(row["model"], row["setting"])] = row
-    for (model, name), row in sorted(latest.items()):
+    for (model, name), row in sorted(latest(RESULTS, key=lambda row: (row["model"], row["setting"])).items()):
         figures = "  ".join(f"{k} {v:.3f}" for k, v in row["validation"].items())
         print(f"{model:8s} {name:22s} {figures}  | train {row['train_cpu_seconds']:.0f} CPU-s, "
               f"{row['parameters']:,} weights" + (f"  ({row['note']})" if row.get("note") else ""))

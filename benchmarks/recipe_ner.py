@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 import time
 from pathlib import Path
 
+from results_log import append, latest
 from transformers import TrainerCallback
 
 RESULTS = Path(__file__).parent / "results" / "recipe_ner.jsonl"
@@ -91,24 +91,18 @@ def run(name: str) -> dict:
     record = {"setting": name, **SETTINGS[name], "epochs": scorer.figures, "dev_train": len(dev_train),
               "dev_val": len(dev_val), "train_seconds": round(budget.elapsed, 1), "stopped_by_budget": budget.stopped_early,
               "cpu_seconds": round(time.process_time() - cpu), "wall_seconds": round(time.monotonic() - started, 1)}
-    RESULTS.parent.mkdir(exist_ok=True)
-    with open(RESULTS, "a") as out:
-        out.write(json.dumps(record) + "\n")
+    append(RESULTS, record, echo=False)
     return record
 
 
 def summary() -> None:
     if not RESULTS.exists():
         sys.exit(f"nothing has run yet: {RESULTS} does not exist")
-    latest = {}
-    for line in RESULTS.read_text().splitlines():
-        record = json.loads(line)
-        latest[record["setting"]] = record  # a setting run twice: its last run counts
     print(f"{'setting':<14}{'epoch':>6}{'dev F1':>8}{'PER':>7}{'ORG':>7}{'LOC':>7}{'MISC':>7}{'train CPU-s':>13}")
     def cell(value, width):  # a figure a stopped run never measured prints as "-"
         return f"{value:>{width}.3f}" if isinstance(value, float) else f"{'-':>{width}}"
 
-    for name, record in latest.items():
+    for name, record in latest(RESULTS).items():
         for figures in record["epochs"]:
             print(f"{name:<14}{figures['epoch']:>6}{cell(figures['entity_f1'], 8)}"
                   + "".join(cell(figures.get(f"f1_{kind}"), 7) for kind in ("PER", "ORG", "LOC", "MISC"))

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import torch
+from results_log import append
 
 RESULTS = Path(__file__).parent / "results" / "recipe_qa.jsonl"
 HELD_OUT_EVERY = 5
@@ -64,9 +65,7 @@ def run(name: str, threads: int) -> dict:
               "fit_examples": len(fit), "held_out_examples": len(held_out),
               "train_seconds": training["seconds"], "train_cpu_seconds": training["cpu_seconds"],
               "score_cpu_seconds": round(time.process_time() - scored_from, 1), "threads": threads}
-    RESULTS.parent.mkdir(exist_ok=True)
-    with open(RESULTS, "a", encoding="utf-8") as out:
-        out.write(json.dumps(result) + "\n")
+    append(RESULTS, result, echo=False)
     return result
 
 
