@@ -32,6 +32,9 @@ class Entry:
     real_offline: str | None = None
     # (task, how this model does it) where that is not what the task's name suggests; the real-first line says it
     notes: tuple[tuple[str, str], ...] = ()
+    # a file under data/ that shows what this model knows (a scene for the scene models, not a photo):
+    # the input TaskRunner starts from
+    sample: str | None = None
 
     def serves(self, task: str) -> bool:
         """True when this checkpoint can run `task` (a normalized task name) as it is."""
@@ -60,6 +63,7 @@ class Entry:
 
 _S = "hflab.models.standins:"
 _T = "hflab.train:"
+_SCENE = "images/scene_1.png"  # the scene models learned synthetic scenes, not photos
 _R = "hflab.recipes."
 
 ENTRIES: tuple[Entry, ...] = (
@@ -113,19 +117,19 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("scene-detr", None, "object-detection", "trained",
           "합성 장면(도형·숫자)으로 처음부터 학습한 작은 RT-DETR 객체 탐지기",
           "AutoModelForObjectDetection", "AutoImageProcessor", _R + "detector:build", aliases=("hflab/scene-detr",),
-          revision=3),  # 2: RT-DETR instead of Conditional DETR (which did not learn); 3: 12 epochs
+          revision=3, sample=_SCENE),  # 2: RT-DETR instead of Conditional DETR (which did not learn); 3: 12 epochs
     Entry("scene-segmenter", None, "image-segmentation", "trained",
           "합성 장면으로 처음부터 학습한 작은 SegFormer 의미 분할 모델(예산 안에서 Mask2Former보다 잘 배움)",
           "AutoModelForSemanticSegmentation", "AutoImageProcessor", _R + "segmenter:build",
-          aliases=("hflab/scene-segmenter",)),
+          aliases=("hflab/scene-segmenter",), sample=_SCENE),
     Entry("scene-depth", None, "depth-estimation", "trained",
           "깊이를 알고 그린 합성 장면으로 처음부터 학습한 작은 깊이 추정 모델",
           "AutoModelForDepthEstimation", "AutoImageProcessor", _R + "depth:build", aliases=("hflab/scene-depth",),
-          revision=2),  # 2: object pixels weighted 5x in the loss
+          revision=2, sample=_SCENE),  # 2: object pixels weighted 5x in the loss
     Entry("scene-captioner", None, "image-to-text", "trained",
           "합성 장면과 그 설명 문장으로 학습한 작은 이미지 캡셔닝 모델(비전 인코더 + 텍스트 디코더)",
           "AutoModelForImageTextToText", "AutoProcessor", _R + "captioner:build",
-          aliases=("hflab/scene-captioner",), revision=2),  # 2: patch heads teach the encoder while it trains
+          aliases=("hflab/scene-captioner",), revision=2, sample=_SCENE),  # 2: patch heads teach the encoder while it trains
     # --- tiny random stand-ins for the Hub checkpoints the seed uses --------------------------
     Entry("hubert-er", "superb/hubert-base-superb-er", "audio-classification", "tiny",
           "HuBERT 음성 감정 분류(neu/hap/ang/sad)",

@@ -60,11 +60,6 @@ def _forget_pipelines_of(model) -> None:
 models.on_forget(_forget_pipelines_of)
 
 
-# Models trained on hflab.recipes.scenes (shapes and digits on a floor): their sample is a scene, not a photo.
-SCENE_MODELS = ("scene-",)
-SCENE_SAMPLE = "scene_1.png"
-
-
 class TaskRunner(widgets.VBox):
     """A form for one task: model choice, input, Run, and the result drawn for people.
 
@@ -259,11 +254,11 @@ class TaskRunner(widgets.VBox):
         if reads in (IMAGE, IMAGE_QUESTION):
             folder = "documents" if reads == IMAGE_QUESTION else "images"
             self._list_files(self.image_select, folder, (".jpg", ".jpeg", ".png", ".webp", ".bmp"))
-            if str(self.model_select.value).startswith(SCENE_MODELS):
-                # a model trained on the course's synthetic scenes knows nothing of photos: show it a scene
-                scene = [value for _, value in self.image_select.options if Path(value).name == SCENE_SAMPLE]
-                if scene:
-                    self.image_select.value = scene[0]
+            entry = models.resolve(self.model_select.value)
+            if entry is not None and entry.sample:  # e.g. a scene for a model that only learned scenes
+                chosen = [value for _, value in self.image_select.options if Path(value).as_posix().endswith(entry.sample)]
+                if chosen:
+                    self.image_select.value = chosen[0]
         if reads == AUDIO:
             self._list_files(self.audio_select, "audio", (".wav", ".flac", ".ogg"))
 
